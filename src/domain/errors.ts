@@ -15,6 +15,7 @@ export const ErrorCode = {
   RequestNotReady: "REQUEST.NOT_READY",
   RequestNotExecuting: "REQUEST.NOT_EXECUTING",
   ExecutionInProgress: "REQUEST.EXECUTION_IN_PROGRESS",
+  ExecutionFailed: "EXECUTION.ACTION_FAILED",
   RequestChanged: "REQUEST.CHANGED_CONCURRENTLY",
   CheckUnknown: "CHECK.UNKNOWN",
   CheckAutomatic: "CHECK.AUTOMATIC",

@@ -1,3 +1,4 @@
+import { sameJson } from "./canonical-json.ts";
 import { ErrorCode, fail, type Result } from "./errors.ts";
 import {
   checkApplies,
@@ -250,7 +251,7 @@ export function recordAutomaticResults(
     if (!result) continue;
     const state = stateOf(next, definition.id);
     const status: CheckStatus = result.passed ? "done" : "failed";
-    if (state.status === status && JSON.stringify(state.detail) === JSON.stringify(result.detail)) continue;
+    if (state.status === status && sameJson(state.detail, result.detail)) continue;
     next = replaceCheck(next, { ...state, status, detail: result.detail, checkedAt: now });
     events.push({ action: "check.evaluated", data: { checkId: definition.id, status, detail: result.detail } });
   }

@@ -32,6 +32,8 @@ export function testPolicy(overrides: { required?: number; allowSelfApproval?: b
         actions: ["hold_invoices", "inactivate_client"],
       },
       toggle: { label: "Plain toggle", actions: ["inactivate_client"], reactivation: { allowed: true } },
+      // Seed 003: invoices on hold and subscriptions cancelled, no checks.
+      on_hold: { label: "Deactivate company", actions: ["hold_invoices", "cancel_subscriptions", "inactivate_client"] },
       final: { label: "Final", actions: ["cancel_subscriptions", "inactivate_client"], reactivation: { allowed: false } },
     },
   });

@@ -1,0 +1,127 @@
+import type { Db } from "../db/database.ts";
+import { searchKey } from "../domain/text.ts";
+import {
+  ClientNotInSystemError,
+  type ActionContext,
+  type ActionOutcome,
+  type ClientRecord,
+  type LoanedEquipment,
+  type PendingCharge,
+  type SystemOfRecord,
+} from "./system-of-record.ts";
+
+const clientFields = {
+  id: true,
+  ref: true,
+  name: true,
+  status: true,
+  thirdParty: true,
+  hostedDatabase: true,
+  inactivatedAt: true,
+  inactivatedBy: true,
+  inactivationReason: true,
+} as const;
+
+/** The built-in system of record, on Offboard's own database (filled by `offboard … import`). */
+export class Ledger implements SystemOfRecord {
+  readonly name = "ledger";
+  constructor(private readonly db: Db) {}
+
+  async findClients(query: string, limit: number): Promise<ClientRecord[]> {
+    const key = searchKey(query);
+    if (!key) return [];
+    const byRef = await this.db.client.findUnique({ where: { refKey: key }, select: clientFields });
+    const byName = await this.db.client.findMany({
+      where: { nameKey: { contains: key }, ...(byRef ? { id: { not: byRef.id } } : {}) },
+      select: clientFields,
+      take: limit * 4,
+    });
+    // Whole name first, then names starting with the query, then the rest.
+    const rank = (c: ClientRecord) => {
+      const name = searchKey(c.name);
+      return name === key ? 0 : name.startsWith(key) ? 1 : 2;
+    };
+    byName.sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name));
+    return [...(byRef ? [byRef] : []), ...byName].slice(0, limit);
+  }
+
+  getClient(ref: string): Promise<ClientRecord | null> {
+    return this.db.client.findUnique({ where: { ref }, select: clientFields });
+  }
+
+  async pendingCharges(ref: string): Promise<PendingCharge[]> {
+    const client = await this.require(ref);
+    const invoices = await this.db.invoice.findMany({
+      where: { clientId: client.id, status: "open" },
+      orderBy: [{ dueOn: "asc" }, { number: "asc" }],
+    });
+    return invoices.map((i) => ({
+      number: i.number,
+      amountMinor: i.amountMinor,
+      currency: i.currency,
+      dueOn: i.dueOn.toISOString().slice(0, 10),
+    }));
+  }
+
+  async equipmentOut(ref: string): Promise<LoanedEquipment[]> {
+    const client = await this.require(ref);
+    const loans = await this.db.equipmentLoan.findMany({ where: { clientId: client.id, status: "out" }, orderBy: { serial: "asc" } });
+    return loans.map((l) => ({ serial: l.serial, description: l.description }));
+  }
+
+  async inactivateClient(ref: string, context: ActionContext): Promise<ActionOutcome> {
+    const client = await this.require(ref);
+    const { count } = await this.db.client.updateMany({
+      where: { id: client.id, status: "active" },
+      data: { status: "inactive", inactivatedAt: context.at, inactivatedBy: context.actor, inactivationReason: context.reason ?? null },
+    });
+    return { inactivated: count === 1, alreadyInactive: count === 0 };
+  }
+
+  async reactivateClient(ref: string, context: ActionContext): Promise<ActionOutcome> {
+    const client = await this.require(ref);
+    const { count } = await this.db.client.updateMany({
+      where: { id: client.id, status: "inactive" },
+      data: { status: "active", reactivatedAt: context.at, reactivatedBy: context.actor },
+    });
+    return { reactivated: count === 1, alreadyActive: count === 0 };
+  }
+
+  async holdInvoices(ref: string, context: ActionContext): Promise<ActionOutcome> {
+    const client = await this.require(ref);
+    return this.db.$transaction(async (tx) => {
+      const open = await tx.invoice.findMany({
+        where: { clientId: client.id, status: "open", onHold: false },
+        select: { id: true, number: true },
+        orderBy: { number: "asc" },
+      });
+      await tx.invoice.updateMany({
+        where: { id: { in: open.map((i) => i.id) } },
+        data: { onHold: true, heldAt: context.at, heldBy: context.actor },
+      });
+      return { held: open.map((i) => i.number) };
+    });
+  }
+
+  async cancelSubscriptions(ref: string, context: ActionContext): Promise<ActionOutcome> {
+    const client = await this.require(ref);
+    return this.db.$transaction(async (tx) => {
+      const active = await tx.subscription.findMany({
+        where: { clientId: client.id, status: "active" },
+        select: { id: true, plan: true },
+        orderBy: { plan: "asc" },
+      });
+      await tx.subscription.updateMany({
+        where: { id: { in: active.map((s) => s.id) } },
+        data: { status: "cancelled", cancelledAt: context.at, cancelledBy: context.actor },
+      });
+      return { cancelled: active.map((s) => s.plan) };
+    });
+  }
+
+  private async require(ref: string): Promise<{ id: string }> {
+    const client = await this.db.client.findUnique({ where: { ref }, select: { id: true } });
+    if (!client) throw new ClientNotInSystemError(ref);
+    return client;
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * The system of record: where clients, their invoices, subscriptions and
+ * loaned equipment live. The built-in ledger implements it on Offboard's own
+ * database; the HTTP connector implements it over a company's own system.
+ * Clients are identified by their ref, which both sides share.
+ */
+
+export interface ClientRecord {
+  id: string;
+  ref: string;
+  name: string;
+  status: "active" | "inactive";
+  thirdParty: boolean;
+  hostedDatabase: boolean;
+  inactivatedAt: Date | null;
+  inactivatedBy: string | null;
+  inactivationReason: string | null;
+}
+
+export interface PendingCharge {
+  number: string;
+  amountMinor: bigint;
+  currency: string;
+  /** YYYY-MM-DD */
+  dueOn: string;
+}
+
+export interface LoanedEquipment {
+  serial: string;
+  description: string;
+}
+
+export interface ActionContext {
+  /** Who the action is done for (Slack user id or `system`). */
+  actor: string;
+  at: Date;
+  reason?: string;
+  /** Stable per request and action: a repeated call must not act twice. */
+  idempotencyKey: string;
+}
+
+/** What an action did, as facts for the audit trail and the card. */
+export type ActionOutcome = Record<string, unknown>;
+
+export interface SystemOfRecord {
+  readonly name: string;
+  /** Exact ref first, then names, accent- and case-insensitive. */
+  findClients(query: string, limit: number): Promise<ClientRecord[]>;
+  getClient(ref: string): Promise<ClientRecord | null>;
+  pendingCharges(ref: string): Promise<PendingCharge[]>;
+  equipmentOut(ref: string): Promise<LoanedEquipment[]>;
+  inactivateClient(ref: string, context: ActionContext): Promise<ActionOutcome>;
+  reactivateClient(ref: string, context: ActionContext): Promise<ActionOutcome>;
+  /** Puts open invoices on hold (their reminders stop); they stay on hold after a reactivation. */
+  holdInvoices(ref: string, context: ActionContext): Promise<ActionOutcome>;
+  /** Irreversible. */
+  cancelSubscriptions(ref: string, context: ActionContext): Promise<ActionOutcome>;
+}
+
+export class ClientNotInSystemError extends Error {
+  constructor(readonly ref: string) {
+    super(`no client with ref "${ref}" in the system of record`);
+    this.name = "ClientNotInSystemError";
+  }
+}

@@ -1,0 +1,116 @@
+import { createHash } from "node:crypto";
+import { canonicalJson } from "../domain/canonical-json.ts";
+import type { Db, Tx } from "./database.ts";
+
+export { canonicalJson };
+
+export const GENESIS_HASH = "0".repeat(64);
+
+export interface AuditInput {
+  at: Date;
+  /** A Slack user id, `system`, or `cli:<user>`. */
+  actor: string;
+  action: string;
+  requestId?: string | null;
+  clientId?: string | null;
+  data?: Record<string, unknown>;
+}
+
+export interface AuditRecord {
+  seq: bigint;
+  at: Date;
+  actor: string;
+  action: string;
+  requestId: string | null;
+  clientId: string | null;
+  data: unknown;
+  prevHash: string;
+  hash: string;
+}
+
+export function hashEvent(event: Omit<AuditRecord, "hash">): string {
+  const body = canonicalJson({
+    seq: event.seq.toString(),
+    at: event.at,
+    actor: event.actor,
+    action: event.action,
+    requestId: event.requestId,
+    clientId: event.clientId,
+    data: event.data,
+    prevHash: event.prevHash,
+  });
+  return createHash("sha256").update(event.prevHash).update("\n").update(body).digest("hex");
+}
+
+/**
+ * Appends events to the trail inside the caller's transaction. The chain's head
+ * row is locked first, so concurrent writers queue up: sequence numbers have no
+ * gaps (a rolled-back transaction gives its numbers back) and each event
+ * carries the hash of the one before.
+ */
+export async function appendAudit(tx: Tx, events: AuditInput[]): Promise<AuditRecord[]> {
+  if (events.length === 0) return [];
+  const [head] = await tx.$queryRaw<{ seq: bigint; hash: string }[]>`
+    SELECT "seq", "hash" FROM "AuditChain" WHERE "id" = 1 FOR UPDATE`;
+  if (!head) throw new Error("the audit chain has no head row: run `offboard migrate`");
+  let seq = BigInt(head.seq);
+  let prevHash = head.hash;
+  const records: AuditRecord[] = [];
+  for (const input of events) {
+    seq += 1n;
+    const unhashed = {
+      seq,
+      at: input.at,
+      actor: input.actor,
+      action: input.action,
+      requestId: input.requestId ?? null,
+      clientId: input.clientId ?? null,
+      // Stored exactly as hashed.
+      data: JSON.parse(canonicalJson(input.data ?? {})) as unknown,
+      prevHash,
+    };
+    const record = { ...unhashed, hash: hashEvent(unhashed) };
+    records.push(record);
+    prevHash = record.hash;
+  }
+  await tx.auditEvent.createMany({
+    data: records.map((r) => ({ ...r, data: r.data as object })),
+  });
+  await tx.auditChain.update({ where: { id: 1 }, data: { seq, hash: prevHash } });
+  return records;
+}
+
+export type VerifyResult =
+  | { ok: true; events: number; lastSeq: bigint }
+  | { ok: false; events: number; seq: bigint; problem: string };
+
+/** Recomputes the whole chain: any edited, removed or inserted event breaks it. */
+export async function verifyAudit(db: Db, pageSize = 2000): Promise<VerifyResult> {
+  let expectedSeq = 1n;
+  let prevHash = GENESIS_HASH;
+  let count = 0;
+  for (;;) {
+    const page = await db.auditEvent.findMany({ where: { seq: { gte: expectedSeq } }, orderBy: { seq: "asc" }, take: pageSize });
+    for (const row of page) {
+      if (row.seq !== expectedSeq) {
+        return { ok: false, events: count, seq: expectedSeq, problem: `event ${expectedSeq} is missing (next is ${row.seq})` };
+      }
+      if (row.prevHash !== prevHash) {
+        return { ok: false, events: count, seq: row.seq, problem: `event ${row.seq} does not follow event ${row.seq - 1n}` };
+      }
+      if (hashEvent(row) !== row.hash) {
+        return { ok: false, events: count, seq: row.seq, problem: `event ${row.seq} was changed after it was written` };
+      }
+      prevHash = row.hash;
+      expectedSeq += 1n;
+      count += 1;
+    }
+    if (page.length < pageSize) break;
+  }
+  const head = await db.auditChain.findUnique({ where: { id: 1 } });
+  const lastSeq = expectedSeq - 1n;
+  if (!head || head.seq !== lastSeq || head.hash !== prevHash) {
+    return { ok: false, events: count, seq: lastSeq + 1n, problem: `the chain's head (event ${head?.seq ?? "?"}) does not match its last event (${lastSeq}): events were removed` };
+  }
+  return { ok: true, events: count, lastSeq };
+}

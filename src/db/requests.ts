@@ -1,0 +1,175 @@
+import { z } from "zod";
+import { sameJson } from "../domain/canonical-json.ts";
+import { ErrorCode, OffboardError } from "../domain/errors.ts";
+import { ACTIONS, AUTOMATIC_CHECKS, type CheckDefinition, type Label } from "../domain/policy.ts";
+import { LIVE_STATES, type DeactivationRequest, type NewRequest, type RequestSnapshot } from "../domain/request.ts";
+import { Prisma } from "../generated/prisma/client.ts";
+import type { Tx } from "./database.ts";
+
+const labelSchema: z.ZodType<Label> = z.union([z.string(), z.object({ en: z.string().optional(), es: z.string().optional(), pt: z.string().optional() })]);
+const checkDefinitionSchema: z.ZodType<CheckDefinition> = z.object({
+  id: z.string(),
+  label: labelSchema,
+  type: z.enum(["manual", "automatic"]),
+  automatic: z.enum(AUTOMATIC_CHECKS).optional(),
+  evidence: z.enum(["required", "optional", "none"]),
+  required: z.boolean(),
+  when: z.object({ thirdParty: z.boolean().optional(), hostedDatabase: z.boolean().optional() }).optional(),
+});
+/** Snapshots are read back through zod: a row written by an older version fails loudly, not subtly. */
+const snapshotSchema: z.ZodType<RequestSnapshot> = z.object({
+  kind: z.string(),
+  label: labelSchema,
+  checks: z.array(checkDefinitionSchema),
+  actions: z.array(z.enum(ACTIONS)),
+  approvals: z.object({ required: z.number().int(), allowSelfApproval: z.boolean() }),
+  reactivation: z.object({ allowed: z.boolean() }),
+});
+const detailSchema = z.record(z.string(), z.unknown()).nullable();
+
+const withParts = {
+  checks: { orderBy: { position: "asc" } },
+  approvals: { orderBy: { decidedAt: "asc" } },
+} as const satisfies Prisma.DeactivationRequestInclude;
+
+type RequestRow = Prisma.DeactivationRequestGetPayload<{ include: typeof withParts }>;
+
+export interface StoredRequest extends DeactivationRequest {
+  number: number;
+}
+
+function toDomain(row: RequestRow): StoredRequest {
+  return {
+    id: row.id,
+    number: row.number,
+    clientId: row.clientId,
+    kind: row.kind,
+    state: row.state,
+    version: row.version,
+    requestedBy: row.requestedBy,
+    requestedAt: row.requestedAt,
+    reason: row.reason,
+    askedBy: row.askedBy,
+    confirmation: row.confirmation,
+    thirdPartyInvolved: row.thirdPartyInvolved,
+    notes: row.notes,
+    snapshot: snapshotSchema.parse(row.policySnapshot),
+    checks: row.checks.map((c) => ({
+      checkId: c.checkId,
+      status: c.status,
+      tickedBy: c.tickedBy,
+      tickedAt: c.tickedAt,
+      evidence: c.evidence,
+      detail: detailSchema.parse(c.detail ?? null),
+      checkedAt: c.checkedAt,
+    })),
+    approvals: row.approvals.map((a) => ({ approverId: a.approverId, decision: a.decision, reason: a.reason, decidedAt: a.decidedAt })),
+    closedAt: row.closedAt,
+    closedBy: row.closedBy,
+    closeReason: row.closeReason,
+    executedAt: row.executedAt,
+    executedBy: row.executedBy,
+  };
+}
+
+export async function findRequest(tx: Tx, id: string): Promise<StoredRequest | null> {
+  const row = await tx.deactivationRequest.findUnique({ where: { id }, include: withParts });
+  return row ? toDomain(row) : null;
+}
+
+/**
+ * Loads a request and locks its row until the transaction ends: concurrent
+ * changes to one request (double clicks, two approvers) run one after the other.
+ */
+export async function lockRequest(tx: Tx, id: string): Promise<StoredRequest | null> {
+  const locked = await tx.$queryRaw<{ id: string }[]>`SELECT "id" FROM "DeactivationRequest" WHERE "id" = ${id}::uuid FOR UPDATE`;
+  return locked.length === 0 ? null : findRequest(tx, id);
+}
+
+export async function findLiveRequestFor(tx: Tx, clientId: string): Promise<StoredRequest | null> {
+  const row = await tx.deactivationRequest.findUnique({ where: { liveClientId: clientId }, include: withParts });
+  return row ? toDomain(row) : null;
+}
+
+export async function findLastExecutedFor(tx: Tx, clientId: string): Promise<StoredRequest | null> {
+  const row = await tx.deactivationRequest.findFirst({
+    where: { clientId, state: "executed" },
+    orderBy: { executedAt: "desc" },
+    include: withParts,
+  });
+  return row ? toDomain(row) : null;
+}
+
+export async function insertRequest(tx: Tx, request: NewRequest): Promise<StoredRequest> {
+  const row = await tx.deactivationRequest.create({
+    data: {
+      clientId: request.clientId,
+      liveClientId: LIVE_STATES.includes(request.state) ? request.clientId : null,
+      kind: request.kind,
+      state: request.state,
+      requestedBy: request.requestedBy,
+      requestedAt: request.requestedAt,
+      reason: request.reason,
+      askedBy: request.askedBy,
+      confirmation: request.confirmation,
+      thirdPartyInvolved: request.thirdPartyInvolved,
+      notes: request.notes,
+      policySnapshot: request.snapshot as unknown as Prisma.InputJsonValue,
+      checks: {
+        create: request.checks.map((c, position) => ({
+          checkId: c.checkId,
+          position,
+          status: c.status,
+          tickedBy: c.tickedBy,
+          tickedAt: c.tickedAt,
+          evidence: c.evidence,
+          detail: (c.detail ?? undefined) as Prisma.InputJsonValue | undefined,
+          checkedAt: c.checkedAt,
+        })),
+      },
+    },
+    include: withParts,
+  });
+  return toDomain(row);
+}
+
+/**
+ * Writes what a transition changed. The update is conditional on the version
+ * the transition started from; a concurrent change makes it fail, never merge.
+ */
+export async function saveRequest(tx: Tx, before: DeactivationRequest, after: DeactivationRequest): Promise<void> {
+  const { count } = await tx.deactivationRequest.updateMany({
+    where: { id: before.id, version: before.version },
+    data: {
+      state: after.state,
+      version: after.version,
+      liveClientId: LIVE_STATES.includes(after.state) ? after.clientId : null,
+      closedAt: after.closedAt,
+      closedBy: after.closedBy,
+      closeReason: after.closeReason,
+      executedAt: after.executedAt,
+      executedBy: after.executedBy,
+    },
+  });
+  if (count !== 1) throw new OffboardError({ code: ErrorCode.RequestChanged, details: { requestId: before.id } });
+
+  for (const check of after.checks) {
+    const previous = before.checks.find((c) => c.checkId === check.checkId);
+    if (previous && sameJson(previous, check)) continue;
+    await tx.check.update({
+      where: { requestId_checkId: { requestId: before.id, checkId: check.checkId } },
+      data: {
+        status: check.status,
+        tickedBy: check.tickedBy,
+        tickedAt: check.tickedAt,
+        evidence: check.evidence,
+        detail: check.detail === null ? Prisma.DbNull : (check.detail as Prisma.InputJsonValue),
+        checkedAt: check.checkedAt,
+      },
+    });
+  }
+  const added = after.approvals.slice(before.approvals.length);
+  if (added.length > 0) {
+    await tx.approval.createMany({ data: added.map((a) => ({ requestId: before.id, ...a })) });
+  }
+}
