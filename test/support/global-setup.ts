@@ -14,7 +14,7 @@ export default async function setup(): Promise<void> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
   try {
     await client.connect();
-    const { rows } = await client.query<{ version: string }>("SHOW server_version");
+    const { rows } = await client.query<{ version: string }>("SELECT current_setting('server_version') AS version");
     console.log(`database tests: PostgreSQL ${rows[0]?.version} at ${redact(url)}`);
   } catch (error) {
     throw new Error(`OFFBOARD_TEST_DATABASE_URL is set but PostgreSQL at ${redact(url)} cannot be reached: ${(error as Error).message}`);
