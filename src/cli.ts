@@ -1,0 +1,229 @@
+import { readFile } from "node:fs/promises";
+import { userInfo } from "node:os";
+import { basename, resolve } from "node:path";
+import { Command, CommanderError, Option } from "commander";
+import { stringify } from "csv-stringify/sync";
+import { z } from "zod";
+import { databaseTarget, loadEnv, type Env } from "./config/env.ts";
+import { formatProblems, loadPolicyFile } from "./config/policy-file.ts";
+import { canonicalJson, verifyAudit } from "./db/audit.ts";
+import { DataDirLockedError, openDatabase, type DatabaseHandle } from "./db/database.ts";
+import { applyMigrations } from "./db/migrations.ts";
+import { systemClock } from "./services/clock.ts";
+import { formatRowProblems } from "./services/csv-rows.ts";
+import { importClients, importEquipment, importInvoices, type ImportDeps, type ImportResult } from "./services/imports.ts";
+
+export interface CliIo {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+/** A refusal with a one-line reason (more lines may follow) and an exit code. */
+class CliFailure extends Error {
+  constructor(message: string, readonly exitCode = 1) {
+    super(message);
+  }
+}
+
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are successes; everything commander refuses is a usage error.
+      return error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help" ? 0 : 2;
+    }
+    if (error instanceof CliFailure) {
+      io.stderr.write(`offboard: ${error.message}\n`);
+      return error.exitCode;
+    }
+    io.stderr.write(`offboard: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}
+
+function buildProgram(io: CliIo): Command {
+  const program = new Command("offboard")
+    .description("Runs customer deactivations by the book. See README.md.")
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .showHelpAfterError("(run `offboard --help` for usage)");
+  const out = (line: string) => io.stdout.write(`${line}\n`);
+
+  program
+    .command("migrate")
+    .description("apply pending database migrations (the embedded database under ./data/, or DATABASE_URL)")
+    .action(async () => {
+      const env = environment(io);
+      const db = await connect(env, io);
+      try {
+        const applied = await applyMigrations(db);
+        out(applied.length ? `applied ${applied.length} migration(s): ${applied.join(", ")}` : "the database is up to date");
+      } finally {
+        await db.close();
+      }
+    });
+
+  const policy = program.command("policy").description("check the policy file");
+  policy
+    .command("check")
+    .description("validate a policy file; lists every problem with its key path and line")
+    .argument("[file]", "the policy file (default: OFFBOARD_POLICY or ./offboard.policy.yml)")
+    .action(async (file: string | undefined) => {
+      const path = resolve(io.cwd, file ?? environment(io).OFFBOARD_POLICY);
+      const load = await loadPolicyFile(path);
+      if (!load.ok) {
+        const count = load.problems.length;
+        throw new CliFailure(`${path}: ${count} problem${count > 1 ? "s" : ""}\n${formatProblems(path, load.problems)}`);
+      }
+      const kinds = Object.keys(load.policy.kinds);
+      out(`${path}: valid — ${kinds.length} kind(s): ${kinds.join(", ")}; time zone ${load.policy.timezone}; language ${load.policy.language}`);
+    });
+
+  const importers: [string, string, (deps: ImportDeps, file: string, csv: string) => Promise<ImportResult>][] = [
+    ["clients", "ref,name,contact_name,contact_email,contact_phone,third_party,hosted_database", importClients],
+    ["invoices", "client_ref,number,amount,currency,due_on,status", importInvoices],
+    ["equipment", "client_ref,serial,description,status", importEquipment],
+  ];
+  for (const [name, header, run] of importers) {
+    program
+      .command(name)
+      .description(`manage ${name} in the built-in ledger`)
+      .command("import")
+      .description(`create or update ${name} from a CSV file with the header ${header}; a file with any bad row imports nothing`)
+      .argument("<file>", "the CSV file")
+      .action(async (file: string) => {
+        const path = resolve(io.cwd, file);
+        const csv = await readFile(path, "utf8").catch((error: NodeJS.ErrnoException) => {
+          throw new CliFailure(error.code === "ENOENT" ? `no file at ${path}` : `cannot read ${path}: ${error.message}`);
+        });
+        const env = environment(io);
+        const db = await connect(env, io, { migrate: true });
+        try {
+          const result = await run({ db: db.prisma, clock: systemClock, actor: cliActor() }, basename(path), csv);
+          if (!result.ok) {
+            const n = result.problems.length;
+            throw new CliFailure(`${path}: nothing imported, ${n} problem${n > 1 ? "s" : ""}\n${formatRowProblems(path, result.problems)}`);
+          }
+          out(`imported ${path}: ${result.created} created, ${result.updated} updated`);
+        } finally {
+          await db.close();
+        }
+      });
+  }
+
+  const audit = program.command("audit").description("the audit trail");
+  audit
+    .command("export")
+    .description("write audit events to standard output, oldest first")
+    .addOption(new Option("--format <format>", "csv or jsonl").choices(["csv", "jsonl"]).makeOptionMandatory())
+    .option("--from <instant>", "only events at or after this ISO 8601 date or date-time (dates are UTC midnight)")
+    .option("--to <instant>", "only events before this ISO 8601 date or date-time")
+    .action(async (options: { format: "csv" | "jsonl"; from?: string; to?: string }) => {
+      const from = options.from === undefined ? undefined : instant("--from", options.from);
+      const to = options.to === undefined ? undefined : instant("--to", options.to);
+      if (from && to && from >= to) throw new CliFailure("--from must be before --to", 2);
+      const env = environment(io);
+      const db = await connect(env, io, { migrate: true });
+      try {
+        await exportAudit(db, options.format, { from, to }, io);
+      } finally {
+        await db.close();
+      }
+    });
+  audit
+    .command("verify")
+    .description("recompute the audit trail's hash chain; fails if any event was changed, removed or inserted")
+    .action(async () => {
+      const env = environment(io);
+      const db = await connect(env, io, { migrate: true });
+      try {
+        const result = await verifyAudit(db.prisma);
+        if (!result.ok) throw new CliFailure(`audit trail broken at event ${result.seq}: ${result.problem} (${result.events} events before it verify)`);
+        out(`audit trail verified: ${result.events} event(s), chain intact up to event ${result.lastSeq}`);
+      } finally {
+        await db.close();
+      }
+    });
+
+  return program;
+}
+
+function environment(io: CliIo): Env {
+  const load = loadEnv(io.env);
+  if (!load.ok) throw new CliFailure(`bad environment: ${load.problems.join("; ")}`, 2);
+  return load.env;
+}
+
+async function connect(env: Env, io: CliIo, options: { migrate?: boolean } = {}): Promise<DatabaseHandle> {
+  let db: DatabaseHandle;
+  try {
+    db = await openDatabase(databaseTarget(env, io.cwd));
+    await db.prisma.$queryRaw`SELECT 1`;
+  } catch (error) {
+    if (error instanceof DataDirLockedError) throw new CliFailure(error.message);
+    throw new CliFailure(`cannot open the database: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (options.migrate) {
+    try {
+      await applyMigrations(db);
+    } catch (error) {
+      await db.close();
+      throw error;
+    }
+  }
+  return db;
+}
+
+const instantSchema = z.union([z.iso.datetime({ offset: true }), z.iso.date()]);
+
+function instant(flag: string, value: string): Date {
+  if (!instantSchema.safeParse(value).success) {
+    throw new CliFailure(`${flag} "${value}" is not an ISO 8601 date (2026-08-01) or date-time (2026-08-01T09:00:00-03:00)`, 2);
+  }
+  return new Date(value.length === 10 ? `${value}T00:00:00Z` : value);
+}
+
+const EXPORT_COLUMNS = ["seq", "at", "actor", "action", "request_id", "client_id", "data", "prev_hash", "hash"];
+
+async function exportAudit(db: DatabaseHandle, format: "csv" | "jsonl", range: { from?: Date; to?: Date }, io: CliIo): Promise<void> {
+  if (format === "csv") io.stdout.write(stringify([EXPORT_COLUMNS]));
+  let after = 0n;
+  for (;;) {
+    const page = await db.prisma.auditEvent.findMany({
+      where: { seq: { gt: after }, at: { ...(range.from ? { gte: range.from } : {}), ...(range.to ? { lt: range.to } : {}) } },
+      orderBy: { seq: "asc" },
+      take: 1000,
+    });
+    if (page.length === 0) return;
+    const rows = page.map((e) => ({
+      seq: Number(e.seq),
+      at: e.at.toISOString(),
+      actor: e.actor,
+      action: e.action,
+      request_id: e.requestId,
+      client_id: e.clientId,
+      data: e.data,
+      prev_hash: e.prevHash,
+      hash: e.hash,
+    }));
+    io.stdout.write(
+      format === "jsonl"
+        ? rows.map((r) => `${canonicalJson(r)}\n`).join("")
+        : stringify(rows.map((r) => [r.seq, r.at, r.actor, r.action, r.request_id ?? "", r.client_id ?? "", canonicalJson(r.data), r.prev_hash, r.hash])),
+    );
+    after = page.at(-1)!.seq;
+  }
+}
+
+function cliActor(): string {
+  try {
+    return `cli:${userInfo().username}`;
+  } catch {
+    return "cli";
+  }
+}
