@@ -19,7 +19,7 @@ export interface ImportDeps {
 // ---------------------------------------------------------------- field rules
 
 const text = (max: number) => z.string().max(max, `at most ${max} characters`);
-const required = (max: number) => text(max).min(1, "must not be empty");
+const required = (max: number) => text(max).min(1, { error: "must not be empty", abort: true });
 const ref = required(64).regex(/^[\p{L}\p{N}][\p{L}\p{N} ._/-]*$/u, "letters, digits, spaces and . _ / - only, starting with a letter or digit");
 const optionalText = (max: number) => text(max).transform((v) => (v === "" ? null : v));
 const yesNo = z

@@ -6,6 +6,26 @@ import { applyMigrations } from "../../src/db/migrations.ts";
 export const testDatabaseUrl = process.env.OFFBOARD_TEST_DATABASE_URL;
 export const testDatabaseKind = testDatabaseUrl ? "postgres" : "embedded";
 
+/** A new, empty database on the test PostgreSQL server, for code that connects by URL (the CLI). */
+export async function createPostgresDatabaseUrl(): Promise<{ url: string; drop(): Promise<void> }> {
+  if (!testDatabaseUrl) throw new Error("OFFBOARD_TEST_DATABASE_URL is not set");
+  const name = `offboard_test_${randomBytes(6).toString("hex")}`;
+  await adminQuery(`CREATE DATABASE "${name}"`);
+  const url = new URL(testDatabaseUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
+}
+
+async function adminQuery(sql: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: testDatabaseUrl });
+  await admin.connect();
+  try {
+    await admin.query(sql);
+  } finally {
+    await admin.end();
+  }
+}
+
 /**
  * A fresh, migrated database for one test file: in-memory PGlite, or a new
  * database on the PostgreSQL server named by OFFBOARD_TEST_DATABASE_URL
@@ -17,23 +37,14 @@ export async function createTestDatabase(): Promise<DatabaseHandle> {
     await applyMigrations(db);
     return db;
   }
-  const name = `offboard_test_${randomBytes(6).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: testDatabaseUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const url = new URL(testDatabaseUrl);
-  url.pathname = `/${name}`;
-  const db = await openDatabase({ kind: "postgres", url: url.toString() });
+  const database = await createPostgresDatabaseUrl();
+  const db = await openDatabase({ kind: "postgres", url: database.url });
   await applyMigrations(db);
   return {
     ...db,
     close: async () => {
       await db.close();
-      const admin2 = new pg.Client({ connectionString: testDatabaseUrl });
-      await admin2.connect();
-      await admin2.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await admin2.end();
+      await database.drop();
     },
   };
 }
