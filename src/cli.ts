@@ -57,16 +57,12 @@ function buildProgram(io: CliIo): Command {
   program
     .command("migrate")
     .description("apply pending database migrations (the embedded database under ./data/, or DATABASE_URL)")
-    .action(async () => {
-      const env = environment(io);
-      const db = await connect(env, io);
-      try {
+    .action(() =>
+      withDatabase(io, { migrate: false }, async (db) => {
         const applied = await applyMigrations(db);
         out(applied.length ? `applied ${applied.length} migration(s): ${applied.join(", ")}` : "the database is up to date");
-      } finally {
-        await db.close();
-      }
-    });
+      }),
+    );
 
   const policy = program.command("policy").description("check the policy file");
   policy
@@ -101,18 +97,14 @@ function buildProgram(io: CliIo): Command {
         const csv = await readFile(path, "utf8").catch((error: NodeJS.ErrnoException) => {
           throw new CliFailure(error.code === "ENOENT" ? `no file at ${path}` : `cannot read ${path}: ${error.message}`);
         });
-        const env = environment(io);
-        const db = await connect(env, io, { migrate: true });
-        try {
+        await withDatabase(io, { migrate: true }, async (db) => {
           const result = await run({ db: db.prisma, clock: systemClock, actor: cliActor() }, basename(path), csv);
           if (!result.ok) {
             const n = result.problems.length;
             throw new CliFailure(`${path}: nothing imported, ${n} problem${n > 1 ? "s" : ""}\n${formatRowProblems(path, result.problems)}`);
           }
           out(`imported ${path}: ${result.created} created, ${result.updated} updated`);
-        } finally {
-          await db.close();
-        }
+        });
       });
   }
 
@@ -127,28 +119,18 @@ function buildProgram(io: CliIo): Command {
       const from = options.from === undefined ? undefined : instant("--from", options.from);
       const to = options.to === undefined ? undefined : instant("--to", options.to);
       if (from && to && from >= to) throw new CliFailure("--from must be before --to", 2);
-      const env = environment(io);
-      const db = await connect(env, io, { migrate: true });
-      try {
-        await exportAudit(db, options.format, { from, to }, io);
-      } finally {
-        await db.close();
-      }
+      await withDatabase(io, { migrate: true }, (db) => exportAudit(db, options.format, { from, to }, io));
     });
   audit
     .command("verify")
     .description("recompute the audit trail's hash chain; fails if any event was changed, removed or inserted")
-    .action(async () => {
-      const env = environment(io);
-      const db = await connect(env, io, { migrate: true });
-      try {
+    .action(() =>
+      withDatabase(io, { migrate: true }, async (db) => {
         const result = await verifyAudit(db.prisma);
         if (!result.ok) throw new CliFailure(`audit trail broken at event ${result.seq}: ${result.problem} (${result.events} events before it verify)`);
         out(`audit trail verified: ${result.events} event(s), chain intact up to event ${result.lastSeq}`);
-      } finally {
-        await db.close();
-      }
-    });
+      }),
+    );
 
   return program;
 }
@@ -159,7 +141,9 @@ function environment(io: CliIo): Env {
   return load.env;
 }
 
-async function connect(env: Env, io: CliIo, options: { migrate?: boolean } = {}): Promise<DatabaseHandle> {
+/** Opens the database the environment names (applying pending migrations unless told not to), runs `work`, closes it. */
+async function withDatabase<T>(io: CliIo, options: { migrate: boolean }, work: (db: DatabaseHandle) => Promise<T>): Promise<T> {
+  const env = environment(io);
   let db: DatabaseHandle;
   try {
     db = await openDatabase(databaseTarget(env, io.cwd));
@@ -168,15 +152,12 @@ async function connect(env: Env, io: CliIo, options: { migrate?: boolean } = {})
     if (error instanceof DataDirLockedError) throw new CliFailure(error.message);
     throw new CliFailure(`cannot open the database: ${error instanceof Error ? error.message : String(error)}`);
   }
-  if (options.migrate) {
-    try {
-      await applyMigrations(db);
-    } catch (error) {
-      await db.close();
-      throw error;
-    }
+  try {
+    if (options.migrate) await applyMigrations(db);
+    return await work(db);
+  } finally {
+    await db.close();
   }
-  return db;
 }
 
 const instantSchema = z.union([z.iso.datetime({ offset: true }), z.iso.date()]);

@@ -194,12 +194,9 @@ export function tickCheck(
   evidenceInput: string | null | undefined,
   now: Date,
 ): Transition {
-  const refused = refuseUnlessEditable(request);
-  if (refused) return refused;
-  const found = findCheck(request, checkId);
+  const found = findManualCheck(request, checkId);
   if (!found.ok) return found;
   const { definition, state } = found;
-  if (definition.type === "automatic") return fail(ErrorCode.CheckAutomatic, { checkId });
   if (state.status === "done") return fail(ErrorCode.CheckAlreadyTicked, { checkId, by: state.tickedBy, at: state.tickedAt });
   const evidence = optionalText(evidenceInput);
   if (definition.evidence === "required" && !evidence) return fail(ErrorCode.EvidenceRequired, { checkId });
@@ -213,12 +210,9 @@ export function tickCheck(
 
 export function untickCheck(request: DeactivationRequest, checkId: string, actor: Actor, now: Date): Transition {
   void now;
-  const refused = refuseUnlessEditable(request);
-  if (refused) return refused;
-  const found = findCheck(request, checkId);
+  const found = findManualCheck(request, checkId);
   if (!found.ok) return found;
-  const { definition, state } = found;
-  if (definition.type === "automatic") return fail(ErrorCode.CheckAutomatic, { checkId });
+  const { state } = found;
   if (state.status !== "done") return fail(ErrorCode.CheckNotTicked, { checkId });
   const next = replaceCheck(request, { ...state, status: "pending", tickedBy: null, tickedAt: null, evidence: null });
   return changed(request, next, {
@@ -433,9 +427,13 @@ function refuseUnlessEditable(request: Pick<DeactivationRequest, "state">) {
   return null;
 }
 
-function findCheck(request: DeactivationRequest, checkId: string) {
+/** A check people tick, on a request that can still change. */
+function findManualCheck(request: DeactivationRequest, checkId: string) {
+  const refused = refuseUnlessEditable(request);
+  if (refused) return refused;
   const definition = request.snapshot.checks.find((c) => c.id === checkId);
   if (!definition) return fail(ErrorCode.CheckUnknown, { checkId });
+  if (definition.type === "automatic") return fail(ErrorCode.CheckAutomatic, { checkId });
   return { ok: true as const, definition, state: stateOf(request, checkId) };
 }
 

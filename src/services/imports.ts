@@ -113,23 +113,19 @@ const invoiceRow = z
     return { ...row, amountMinor: amount.minor };
   });
 
-export async function importInvoices(deps: ImportDeps, file: string, csv: string): Promise<ImportResult> {
-  const read = readCsv(csv, INVOICE_COLUMNS, invoiceRow);
-  if (read.fatal) return { ok: false, problems: read.problems };
-  const problems = [...read.problems, ...duplicates(read.rows, (r) => `${r.client_ref}\u0000${r.number}`, "number", "client_ref and number")];
-  const clients = await clientIdsFor(deps.db, read.raw, problems);
-  if (problems.length) return { ok: false, problems: sorted(problems) };
-
-  return inImport(deps, "invoices.imported", file, async (tx) => {
-    let created = 0;
-    for (const { value } of read.rows) {
-      const clientId = clients.get(value.client_ref)!;
+export function importInvoices(deps: ImportDeps, file: string, csv: string): Promise<ImportResult> {
+  return importClientRecords(deps, file, csv, {
+    columns: INVOICE_COLUMNS,
+    schema: invoiceRow,
+    key: "number",
+    action: "invoices.imported",
+    upsert: async (tx, clientId, value) => {
+      const where = { clientId_number: { clientId, number: value.number } };
       const data = { amountMinor: value.amountMinor, currency: value.currency, dueOn: new Date(`${value.due_on}T00:00:00Z`), status: value.status };
-      const before = await tx.invoice.findUnique({ where: { clientId_number: { clientId, number: value.number } }, select: { id: true } });
-      await tx.invoice.upsert({ where: { clientId_number: { clientId, number: value.number } }, create: { clientId, number: value.number, ...data }, update: data });
-      if (!before) created += 1;
-    }
-    return { created, updated: read.rows.length - created };
+      const existed = await tx.invoice.findUnique({ where, select: { id: true } });
+      await tx.invoice.upsert({ where, create: { clientId, number: value.number, ...data }, update: data });
+      return !existed;
+    },
   });
 }
 
@@ -144,28 +140,55 @@ const equipmentRow = z.object({
   status: enumOf(["out", "returned", "written_off"]),
 });
 
-export async function importEquipment(deps: ImportDeps, file: string, csv: string): Promise<ImportResult> {
-  const read = readCsv(csv, EQUIPMENT_COLUMNS, equipmentRow);
-  if (read.fatal) return { ok: false, problems: read.problems };
-  const problems = [...read.problems, ...duplicates(read.rows, (r) => `${r.client_ref}\u0000${r.serial}`, "serial", "client_ref and serial")];
-  const clients = await clientIdsFor(deps.db, read.raw, problems);
-  if (problems.length) return { ok: false, problems: sorted(problems) };
-
-  return inImport(deps, "equipment.imported", file, async (tx) => {
-    let created = 0;
-    for (const { value } of read.rows) {
-      const clientId = clients.get(value.client_ref)!;
+export function importEquipment(deps: ImportDeps, file: string, csv: string): Promise<ImportResult> {
+  return importClientRecords(deps, file, csv, {
+    columns: EQUIPMENT_COLUMNS,
+    schema: equipmentRow,
+    key: "serial",
+    action: "equipment.imported",
+    upsert: async (tx, clientId, value) => {
+      const where = { clientId_serial: { clientId, serial: value.serial } };
       const data = { description: value.description, status: value.status };
-      const key = { clientId_serial: { clientId, serial: value.serial } };
-      const before = await tx.equipmentLoan.findUnique({ where: key, select: { id: true } });
-      await tx.equipmentLoan.upsert({ where: key, create: { clientId, serial: value.serial, ...data }, update: data });
-      if (!before) created += 1;
-    }
-    return { created, updated: read.rows.length - created };
+      const existed = await tx.equipmentLoan.findUnique({ where, select: { id: true } });
+      await tx.equipmentLoan.upsert({ where, create: { clientId, serial: value.serial, ...data }, update: data });
+      return !existed;
+    },
   });
 }
 
 // ---------------------------------------------------------------- shared
+
+interface ClientRecordImport<K extends string, T extends { client_ref: string } & Record<K, string>> {
+  columns: readonly string[];
+  schema: z.ZodType<T>;
+  /** With client_ref, the column that identifies a row. */
+  key: K;
+  action: string;
+  /** Creates or updates one row; true when it created. */
+  upsert(tx: Tx, clientId: string, value: T): Promise<boolean>;
+}
+
+/** Rows that belong to a client (invoices, equipment), keyed by client_ref and one more column. */
+async function importClientRecords<K extends string, T extends { client_ref: string } & Record<K, string>>(
+  deps: ImportDeps,
+  file: string,
+  csv: string,
+  spec: ClientRecordImport<K, T>,
+): Promise<ImportResult> {
+  const read = readCsv(csv, spec.columns, spec.schema);
+  if (read.fatal) return { ok: false, problems: read.problems };
+  const problems = [...read.problems, ...duplicates(read.rows, (r) => `${r.client_ref}\u0000${r[spec.key]}`, spec.key, `client_ref and ${spec.key}`)];
+  const clients = await clientIdsFor(deps.db, read.raw, problems);
+  if (problems.length) return { ok: false, problems: sorted(problems) };
+
+  return inImport(deps, spec.action, file, async (tx) => {
+    let created = 0;
+    for (const { value } of read.rows) {
+      if (await spec.upsert(tx, clients.get(value.client_ref)!, value)) created += 1;
+    }
+    return { created, updated: read.rows.length - created };
+  });
+}
 
 /** Rows naming a client must name one that exists: every unknown ref, in any row, is a problem on its row. */
 async function clientIdsFor(db: Db, rows: CsvRow<Record<string, string>>[], problems: RowProblem[]): Promise<Map<string, string>> {
