@@ -5,6 +5,7 @@
 export const ErrorCode = {
   KindUnknown: "POLICY.KIND_UNKNOWN",
   ReasonRequired: "REQUEST.REASON_REQUIRED",
+  RequestedOnInvalid: "REQUEST.REQUESTED_ON_INVALID",
   FieldTooLong: "REQUEST.FIELD_TOO_LONG",
   ClientNotFound: "CLIENT.NOT_FOUND",
   ClientAlreadyInactive: "CLIENT.ALREADY_INACTIVE",

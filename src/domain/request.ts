@@ -1,3 +1,4 @@
+import { isIsoDate, localDate } from "./calendar.ts";
 import { sameJson } from "./canonical-json.ts";
 import { ErrorCode, fail, type Result } from "./errors.ts";
 import {
@@ -63,6 +64,8 @@ export interface DeactivationRequest {
   version: number;
   requestedBy: string;
   requestedAt: Date;
+  /** YYYY-MM-DD in the policy's time zone: the day the client asked. */
+  requestedOn: string;
   reason: string;
   askedBy: string | null;
   confirmation: string | null;
@@ -102,6 +105,8 @@ export interface OpenRequestInput {
   client: { id: string; status: "active" | "inactive"; hostedDatabase: boolean };
   kind: string;
   requestedBy: string;
+  /** YYYY-MM-DD; defaults to today in the policy's time zone; never in the future. */
+  requestedOn?: string;
   reason: string;
   askedBy?: string | null;
   confirmation?: string | null;
@@ -121,6 +126,9 @@ export function openRequest(
   if (input.client.status !== "active") return fail(ErrorCode.ClientAlreadyInactive);
   const reason = input.reason.trim();
   if (!reason) return fail(ErrorCode.ReasonRequired);
+  const today = localDate(now, policy.timezone);
+  const requestedOn = input.requestedOn ?? today;
+  if (!isIsoDate(requestedOn) || requestedOn > today) return fail(ErrorCode.RequestedOnInvalid, { requestedOn, today });
   const fields = {
     reason,
     askedBy: optionalText(input.askedBy),
@@ -148,6 +156,7 @@ export function openRequest(
     state: "open",
     requestedBy: input.requestedBy,
     requestedAt: now,
+    requestedOn,
     ...fields,
     thirdPartyInvolved: input.thirdPartyInvolved,
     snapshot,

@@ -26,6 +26,7 @@ export interface OpenRequestCommand {
   clientRef: string;
   kind: string;
   requestedBy: string;
+  requestedOn?: string;
   reason: string;
   askedBy?: string | null;
   confirmation?: string | null;

@@ -53,6 +53,7 @@ describe("nothing is ever deleted", () => {
         state: "executed",
         requestedBy: "U0TEST",
         requestedAt: new Date(),
+        requestedOn: new Date("2026-08-09"),
         reason: "test",
         policySnapshot: {},
         checks: { create: [{ checkId: "a", position: 0 }] },

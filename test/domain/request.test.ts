@@ -68,6 +68,14 @@ describe("openRequest: which checks apply", () => {
     expect(r.state).toBe("open");
   });
 
+  it("the requested date defaults to today in the policy's time zone, not UTC's", () => {
+    // 02:00 UTC on the 10th is still the 9th in Montevideo (UTC-3).
+    const result = openRequest(baseInput, testPolicy(), new Date("2026-08-10T02:00:00Z"));
+    expect(result).toMatchObject({ ok: true, request: { requestedOn: "2026-08-09" } });
+    expect(openRequest({ ...baseInput, requestedOn: "2026-08-10" }, testPolicy(), new Date("2026-08-10T02:00:00Z"))).toMatchObject({ ok: false });
+    expect(openRequest({ ...baseInput, requestedOn: "2026-08-01" }, testPolicy(), T0)).toMatchObject({ ok: true, request: { requestedOn: "2026-08-01" } });
+  });
+
   it("a kind with no checks is ready at once (seed 004's plain toggle)", () => {
     const r = opened({ kind: "toggle" });
     expect(r.state).toBe("ready");
@@ -79,6 +87,8 @@ describe("openRequest: which checks apply", () => {
     { name: "blank reason", input: { reason: "   " }, code: ErrorCode.ReasonRequired },
     { name: "reason too long", input: { reason: "x".repeat(1001) }, code: ErrorCode.FieldTooLong },
     { name: "notes too long", input: { notes: "x".repeat(3001) }, code: ErrorCode.FieldTooLong },
+    { name: "requested date in the future (local time)", input: { requestedOn: "2026-08-10" }, code: ErrorCode.RequestedOnInvalid },
+    { name: "requested date not a date", input: { requestedOn: "2026-02-30" }, code: ErrorCode.RequestedOnInvalid },
     { name: "client already inactive", input: { client: { id: "c", status: "inactive" as const, hostedDatabase: false } }, code: ErrorCode.ClientAlreadyInactive },
   ])("refuses: $name", ({ input, code }) => {
     const result = openRequest({ ...baseInput, ...input }, testPolicy(), T0);

@@ -1,0 +1,36 @@
+import type { Db } from "../db/database.ts";
+import { findRequest, type StoredRequest } from "../db/requests.ts";
+
+/** Everything the Slack cards show about one request. */
+export interface RequestView {
+  request: StoredRequest;
+  client: { id: string; ref: string; name: string; status: "active" | "inactive" };
+  steps: { action: string; status: "pending" | "done" | "failed"; lastError: string | null }[];
+  posts: Partial<Record<"card" | "approval", { channel: string; ts: string }>>;
+}
+
+export async function loadRequestView(db: Db, requestId: string): Promise<RequestView | null> {
+  const request = await findRequest(db, requestId);
+  if (!request) return null;
+  const [client, steps, posts] = await Promise.all([
+    db.client.findUniqueOrThrow({ where: { id: request.clientId }, select: { id: true, ref: true, name: true, status: true } }),
+    db.executionStep.findMany({ where: { requestId }, orderBy: { position: "asc" }, select: { action: true, status: true, lastError: true } }),
+    db.slackPost.findMany({ where: { requestId }, select: { purpose: true, channel: true, ts: true } }),
+  ]);
+  return {
+    request,
+    client,
+    steps,
+    posts: Object.fromEntries(posts.map((p) => [p.purpose, { channel: p.channel, ts: p.ts }])),
+  };
+}
+
+/** A user's open requests, newest first (for `/deactivate help` and App Home). */
+export async function openRequestsOf(db: Db, userId: string, limit = 20) {
+  return db.deactivationRequest.findMany({
+    where: { requestedBy: userId, state: { in: ["open", "ready", "executing"] } },
+    orderBy: { requestedAt: "desc" },
+    take: limit,
+    select: { id: true, number: true, state: true, client: { select: { name: true, ref: true } } },
+  });
+}

@@ -1,0 +1,52 @@
+import type { Language } from "../../domain/policy.ts";
+import { formatMinor } from "../../domain/money.ts";
+
+/** What every view needs to speak to its reader. */
+export interface ViewContext {
+  language: Language;
+  /** The policy's language, for labels missing in the reader's. */
+  policyLanguage: Language;
+  timezone: string;
+}
+
+const LOCALES: Record<Language, string> = { en: "en-GB", es: "es", pt: "pt-BR" };
+
+/** "9 Aug 2026, 11:00" in the policy's time zone, in the reader's language. */
+export function formatDateTime(at: Date, ctx: ViewContext): string {
+  return new Intl.DateTimeFormat(LOCALES[ctx.language], { dateStyle: "medium", timeStyle: "short", timeZone: ctx.timezone }).format(at);
+}
+
+/** A calendar date given as YYYY-MM-DD, written for the reader. */
+export function formatCalendarDate(isoDate: string, ctx: ViewContext): string {
+  return new Intl.DateTimeFormat(LOCALES[ctx.language], { dateStyle: "medium", timeZone: "UTC" }).format(new Date(`${isoDate}T00:00:00Z`));
+}
+
+/** "USD 120.00" / "US$ 120,00", from integer minor units, without floats. */
+export function formatMoney(minor: bigint | string, currency: string, ctx: ViewContext): string {
+  const decimal = formatMinor(BigInt(minor), currency);
+  const format = new Intl.NumberFormat(LOCALES[ctx.language], { style: "currency", currency, currencyDisplay: "code" });
+  // Intl formats decimal strings exactly (no float conversion).
+  return format.format(decimal as unknown as number);
+}
+
+export function mention(userId: string): string {
+  return /^[UW][A-Z0-9]+$/.test(userId) ? `<@${userId}>` : escapeText(userId);
+}
+
+/**
+ * User-written text shown in mrkdwn: &, < and > escaped so nobody can write
+ * `<!channel>` or a fake link into a card.
+ */
+export function escapeText(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+/** Slack's hard limits on text fields, cut with an ellipsis. */
+export function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/** Today's date (YYYY-MM-DD) in a time zone. */
+export function todayIn(timezone: string, now: Date): string {
+  return new Intl.DateTimeFormat("en-CA", { timeZone: timezone, year: "numeric", month: "2-digit", day: "2-digit" }).format(now);
+}

@@ -1,0 +1,185 @@
+import type { Button, KnownBlock, SectionBlock } from "@slack/types";
+import { labelFor, type CheckDefinition } from "../../domain/policy.ts";
+import { approvalsGiven, missingForExecution, type CheckState, type Missing } from "../../domain/request.ts";
+import type { RequestView } from "../../services/request-view.ts";
+import { t } from "../i18n/catalog.ts";
+import { Ids } from "../ids.ts";
+import { clip, escapeText, formatCalendarDate, formatDateTime, formatMoney, mention, type ViewContext } from "./format.ts";
+
+export interface Message {
+  text: string;
+  blocks: KnownBlock[];
+}
+
+/** Button values carry ids only; the server re-checks everything they name. */
+export function checkButtonValue(requestId: string, checkId: string): string {
+  return JSON.stringify({ r: requestId, c: checkId });
+}
+
+/** The card in the requests channel: the facts, the checklist, and what can be done next. */
+export function requestCard(view: RequestView, ctx: ViewContext): Message {
+  const { request, client } = view;
+  const title = t(ctx.language, "card.title", { number: request.number, client: client.name });
+  const facts: [string, string | null][] = [
+    [t(ctx.language, "card.client"), `${escapeText(client.name)} (${escapeText(client.ref)})`],
+    [t(ctx.language, "card.kind"), escapeText(labelFor(request.snapshot.label, ctx.language, ctx.policyLanguage))],
+    [t(ctx.language, "card.requestedBy"), mention(request.requestedBy)],
+    [t(ctx.language, "card.requestedOn"), formatCalendarDate(request.requestedOn, ctx)],
+    [t(ctx.language, "card.requestedAt"), formatDateTime(request.requestedAt, ctx)],
+    [t(ctx.language, "card.askedBy"), request.askedBy && escapeText(request.askedBy)],
+    [t(ctx.language, "card.confirmation"), request.confirmation && escapeText(request.confirmation)],
+  ];
+  const blocks: KnownBlock[] = [
+    { type: "header", text: { type: "plain_text", text: clip(title, 150), emoji: true } },
+    {
+      type: "section",
+      fields: facts.filter(([, v]) => v).map(([k, v]) => ({ type: "mrkdwn" as const, text: clip(`*${k}*\n${v}`, 2000) })),
+    },
+    { type: "section", text: { type: "mrkdwn", text: clip(`*${t(ctx.language, "card.reason")}*\n${escapeText(request.reason)}`, 3000) } },
+  ];
+  const extras = [
+    request.thirdPartyInvolved ? `:handshake: ${t(ctx.language, "card.thirdParty")}` : null,
+    request.notes ? `*${t(ctx.language, "card.notes")}:* ${escapeText(request.notes)}` : null,
+  ].filter((x): x is string => x !== null);
+  if (extras.length) blocks.push({ type: "context", elements: extras.map((text) => ({ type: "mrkdwn", text: clip(text, 3000) })) });
+
+  blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: stateLine(view, ctx) }] });
+  if (request.snapshot.checks.length > 0) {
+    blocks.push({ type: "divider" }, { type: "section", text: { type: "mrkdwn", text: `*${t(ctx.language, "card.checklist")}*` } });
+    for (const definition of request.snapshot.checks) {
+      const state = request.checks.find((c) => c.checkId === definition.id)!;
+      blocks.push(checkBlock(view, definition, state, ctx));
+    }
+  }
+  const live = request.state === "open" || request.state === "ready";
+  if (request.state === "open") {
+    const missing = missingForExecution(request);
+    if (missing.length) {
+      blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: clip(t(ctx.language, "card.missing", { items: describeMissing(missing, view, ctx) }), 3000) }] });
+    }
+  }
+  if (live) {
+    const buttons: Button[] = [];
+    if (request.state === "ready") {
+      buttons.push({
+        type: "button",
+        action_id: Ids.action.execute,
+        style: "primary",
+        text: { type: "plain_text", text: t(ctx.language, "button.execute") },
+        value: request.id,
+        confirm: {
+          title: { type: "plain_text", text: clip(t(ctx.language, "confirm.execute.title"), 100) },
+          text: { type: "plain_text", text: clip(t(ctx.language, "confirm.execute.text", { actions: request.snapshot.actions.map((a) => t(ctx.language, `action.${a}`)).join(", ") }), 300) },
+          confirm: { type: "plain_text", text: t(ctx.language, "button.confirm") },
+          deny: { type: "plain_text", text: t(ctx.language, "button.cancel") },
+          style: "danger",
+        },
+      });
+    }
+    buttons.push({
+      type: "button",
+      action_id: Ids.action.withdraw,
+      text: { type: "plain_text", text: t(ctx.language, "button.withdraw") },
+      value: request.id,
+      confirm: {
+        title: { type: "plain_text", text: t(ctx.language, "confirm.withdraw.title") },
+        text: { type: "plain_text", text: t(ctx.language, "confirm.withdraw.text") },
+        confirm: { type: "plain_text", text: t(ctx.language, "button.confirm") },
+        deny: { type: "plain_text", text: t(ctx.language, "button.cancel") },
+      },
+    });
+    blocks.push({ type: "actions", block_id: Ids.block.requestActions, elements: buttons });
+  }
+  return { text: title, blocks };
+}
+
+function stateLine(view: RequestView, ctx: ViewContext): string {
+  const { request } = view;
+  switch (request.state) {
+    case "executed":
+      return t(ctx.language, "card.state.executed", { user: mention(request.executedBy!), at: formatDateTime(request.executedAt!, ctx) });
+    case "rejected":
+      return t(ctx.language, "card.state.rejected", { user: mention(request.closedBy!), at: formatDateTime(request.closedAt!, ctx), reason: escapeText(request.closeReason ?? "") });
+    case "withdrawn":
+      return request.closeReason
+        ? t(ctx.language, "card.state.withdrawnReason", { user: mention(request.closedBy!), at: formatDateTime(request.closedAt!, ctx), reason: escapeText(request.closeReason) })
+        : t(ctx.language, "card.state.withdrawn", { user: mention(request.closedBy!), at: formatDateTime(request.closedAt!, ctx) });
+    default:
+      return t(ctx.language, `card.state.${request.state}`);
+  }
+}
+
+function checkBlock(view: RequestView, definition: CheckDefinition, state: CheckState, ctx: ViewContext): SectionBlock {
+  const { request } = view;
+  const label = escapeText(labelFor(definition.label, ctx.language, ctx.policyLanguage)) + (definition.required ? "" : ` _(${t(ctx.language, "card.optional")})_`);
+  const live = request.state === "open" || request.state === "ready";
+  let text: string;
+  let button: Button | undefined;
+  if (definition.automatic === "management_approval") {
+    const approvers = approvalsGiven(request).map((a) => mention(a.approverId));
+    const need = request.snapshot.approvals.required;
+    text = state.status === "done"
+      ? t(ctx.language, "check.approvedBy", { label, users: approvers.join(", ") })
+      : t(ctx.language, "check.approvals", { label, have: approvers.length, need });
+  } else if (definition.type === "automatic") {
+    const detail = describeDetail(definition, state, ctx);
+    text =
+      state.status === "done" ? t(ctx.language, "check.doneAutomatic", { label, detail })
+      : state.status === "failed" ? t(ctx.language, "check.failed", { label, detail })
+      : t(ctx.language, "check.notEvaluated", { label });
+    if (live) button = { type: "button", action_id: Ids.action.recheck, text: { type: "plain_text", text: t(ctx.language, "button.recheck") }, value: checkButtonValue(request.id, definition.id) };
+  } else {
+    text = state.status === "done"
+      ? t(ctx.language, "check.done", { label, user: mention(state.tickedBy!), at: formatDateTime(state.tickedAt!, ctx) })
+      : t(ctx.language, "check.pending", { label });
+    if (state.evidence) text += `\n${t(ctx.language, "check.evidence", { evidence: escapeText(state.evidence) })}`;
+    if (live) {
+      const done = state.status === "done";
+      button = {
+        type: "button",
+        action_id: done ? Ids.action.untick : Ids.action.tick,
+        text: { type: "plain_text", text: t(ctx.language, done ? "button.untick" : "button.tick") },
+        value: checkButtonValue(request.id, definition.id),
+        ...(done ? {} : { style: "primary" as const }),
+      };
+    }
+  }
+  return { type: "section", block_id: `check:${definition.id}`, text: { type: "mrkdwn", text: clip(text, 3000) }, ...(button ? { accessory: button } : {}) };
+}
+
+const LISTED = 3;
+
+/** "2 unpaid invoice(s): F-1001 USD 120.00 due 1 Aug 2026, …" from an automatic check's detail. */
+export function describeDetail(definition: CheckDefinition, state: Pick<CheckState, "detail">, ctx: ViewContext): string {
+  const detail = state.detail ?? {};
+  if (definition.automatic === "no_pending_charges") {
+    const count = Number(detail.count ?? 0);
+    if (count === 0) return t(ctx.language, "detail.noCharges");
+    const charges = (detail.charges as { number: string; amountMinor: string; currency: string; dueOn: string }[] | undefined) ?? [];
+    const items = charges.slice(0, LISTED).map((c) =>
+      t(ctx.language, "detail.chargeItem", { number: escapeText(c.number), amount: formatMoney(c.amountMinor, c.currency, ctx), due: formatCalendarDate(c.dueOn, ctx) }),
+    );
+    if (count > items.length) items.push(t(ctx.language, "detail.andMore", { count: count - items.length }));
+    return t(ctx.language, "detail.charges", { count, list: items.join(", ") });
+  }
+  if (definition.automatic === "no_equipment_out") {
+    const count = Number(detail.count ?? 0);
+    if (count === 0) return t(ctx.language, "detail.noEquipment");
+    const equipment = (detail.equipment as { serial: string; description: string }[] | undefined) ?? [];
+    const items = equipment.slice(0, LISTED).map((e) => `${escapeText(e.description)} (${escapeText(e.serial)})`);
+    if (count > items.length) items.push(t(ctx.language, "detail.andMore", { count: count - items.length }));
+    return t(ctx.language, "detail.equipment", { count, list: items.join(", ") });
+  }
+  return "";
+}
+
+export function describeMissing(missing: Missing[], view: Pick<RequestView, "request">, ctx: ViewContext): string {
+  return missing
+    .map((m) => {
+      if (m.type === "approvals") return t(ctx.language, "missing.approvals", { have: m.have, need: m.need });
+      const definition = view.request.snapshot.checks.find((c) => c.id === m.checkId);
+      const label = escapeText(definition ? labelFor(definition.label, ctx.language, ctx.policyLanguage) : m.checkId);
+      return t(ctx.language, m.problem === "failed" ? "missing.failed" : "missing.check", { label });
+    })
+    .join(", ");
+}
