@@ -9,6 +9,7 @@ import { formatProblems, loadPolicyFile } from "./config/policy-file.ts";
 import { canonicalJson, verifyAudit } from "./db/audit.ts";
 import { DataDirLockedError, openDatabase, type DatabaseHandle } from "./db/database.ts";
 import { applyMigrations } from "./db/migrations.ts";
+import { startBot, StartupError, type RunningBot } from "./main.ts";
 import { systemClock } from "./services/clock.ts";
 import { formatRowProblems } from "./services/csv-rows.ts";
 import { importClients, importEquipment, importInvoices, type ImportDeps, type ImportResult } from "./services/imports.ts";
@@ -53,6 +54,29 @@ function buildProgram(io: CliIo): Command {
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .showHelpAfterError("(run `offboard --help` for usage)");
   const out = (line: string) => io.stdout.write(`${line}\n`);
+
+  program
+    .command("start")
+    .description("run the Slack bot (applies pending migrations first); stops cleanly on SIGTERM or Ctrl-C")
+    .action(async () => {
+      const env = environment(io);
+      let bot: RunningBot;
+      try {
+        bot = await startBot(env, io.cwd, out);
+      } catch (error) {
+        if (error instanceof StartupError) throw new CliFailure(error.message, error.exitCode);
+        throw error;
+      }
+      await new Promise<void>((done) => {
+        const stop = (signal: string) => {
+          out(`${signal}: finishing work in progress, then stopping`);
+          void bot.stop().then(done);
+        };
+        process.once("SIGTERM", () => stop("SIGTERM"));
+        process.once("SIGINT", () => stop("SIGINT"));
+      });
+      out("stopped");
+    });
 
   program
     .command("migrate")

@@ -312,6 +312,12 @@ export function reject(request: DeactivationRequest, actor: Actor, reasonInput: 
   return changed(request, next, { action: "request.rejected", data: { reason } });
 }
 
+/** Why this actor may not approve or reject this request now; null when they may. */
+export function decisionRefusal(request: DeactivationRequest, actor: Actor) {
+  const refused = refuseDecision(request, actor);
+  return refused ? refused.error : null;
+}
+
 function refuseDecision(request: DeactivationRequest, actor: Actor) {
   const refused = refuseUnlessEditable(request);
   if (refused) return refused;

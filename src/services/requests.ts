@@ -89,6 +89,14 @@ export function approveRequest(deps: ServiceDeps, requestId: string, userId: str
   return change(deps, requestId, userId, (request, actor, now) => lifecycle.approve(request, actor, now));
 }
 
+/** Whether the user may decide on the request now (asked before showing the reject form); refusals are audited. */
+export function checkMayDecide(deps: ServiceDeps, requestId: string, userId: string) {
+  return change(deps, requestId, userId, (request, actor) => {
+    const refusal = lifecycle.decisionRefusal(request, actor);
+    return refusal ? { ok: false, error: refusal } : { ok: true, request, events: [] };
+  });
+}
+
 export function rejectRequest(deps: ServiceDeps, requestId: string, userId: string, reason: string) {
   return change(deps, requestId, userId, (request, actor, now) => lifecycle.reject(request, actor, reason, now));
 }

@@ -6,11 +6,11 @@ export const MANAGER_B = "U0MANAGERB";
 export const STRANGER = "U0STRANGER";
 
 /** The policy most tests use, written as an admin would (snake_case), parsed by the real schema. */
-export function testPolicy(overrides: { required?: number; allowSelfApproval?: boolean } = {}): Policy {
+export function testPolicy(overrides: { required?: number; allowSelfApproval?: boolean; language?: "en" | "es" | "pt" } = {}): Policy {
   return policySchema.parse({
     version: 1,
     timezone: "America/Montevideo",
-    language: "es",
+    language: overrides.language ?? "es",
     channels: { requests: "C0REQUESTS", management: "C0MANAGERS" },
     approvers: {
       users: [MANAGER_A, MANAGER_B],

@@ -1,0 +1,86 @@
+import type { Server } from "node:http";
+import { resolve } from "node:path";
+import { databaseTarget, type Env } from "./config/env.ts";
+import { formatProblems, loadPolicyFile } from "./config/policy-file.ts";
+import { Ledger } from "./connectors/ledger.ts";
+import { openDatabase } from "./db/database.ts";
+import { applyMigrations } from "./db/migrations.ts";
+import { systemClock } from "./services/clock.ts";
+import { createSlackApp } from "./slack/app.ts";
+
+export class StartupError extends Error {
+  constructor(message: string, readonly exitCode: number) {
+    super(message);
+  }
+}
+
+/** What is missing from the environment to run the bot, each with where to find it. */
+export function missingCredentials(env: Env): string[] {
+  const missing: string[] = [];
+  if (!env.SLACK_BOT_TOKEN) {
+    missing.push("SLACK_BOT_TOKEN: the Bot User OAuth Token (xoxb-…), at api.slack.com/apps > your app > OAuth & Permissions");
+  }
+  if (!env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET) {
+    missing.push(
+      "SLACK_SIGNING_SECRET: at api.slack.com/apps > your app > Basic Information > App Credentials " +
+        "(or set SLACK_APP_TOKEN, an app-level token xapp-… with connections:write, for Socket Mode)",
+    );
+  }
+  return missing;
+}
+
+export interface RunningBot {
+  stop(): Promise<void>;
+  /** HTTP mode: the listening server. */
+  server?: Server;
+}
+
+/**
+ * Starts Offboard: checks credentials and the policy, opens the database and
+ * applies pending migrations, then starts the Slack app.
+ */
+export async function startBot(env: Env, cwd: string, log: (line: string) => void): Promise<RunningBot> {
+  const missing = missingCredentials(env);
+  if (missing.length) throw new StartupError(`cannot start: missing ${missing.length === 1 ? "setting" : "settings"}:\n  ${missing.join("\n  ")}`, 2);
+
+  const policyPath = resolve(cwd, env.OFFBOARD_POLICY);
+  const policy = await loadPolicyFile(policyPath);
+  if (!policy.ok) throw new StartupError(`cannot start: the policy file is invalid\n${formatProblems(policyPath, policy.problems)}`, 1);
+
+  const db = await openDatabase(databaseTarget(env, cwd));
+  try {
+    const applied = await applyMigrations(db);
+    if (applied.length) log(`applied ${applied.length} migration(s): ${applied.join(", ")}`);
+    const slack = createSlackApp({
+      botToken: env.SLACK_BOT_TOKEN!,
+      ...(env.SLACK_APP_TOKEN ? { appToken: env.SLACK_APP_TOKEN } : { signingSecret: env.SLACK_SIGNING_SECRET! }),
+      apiUrl: env.SLACK_API_URL,
+      policy: policy.policy,
+      services: { db: db.prisma, clock: systemClock, policy: policy.policy, sor: new Ledger(db.prisma) },
+    });
+    try {
+      await slack.app.init();
+    } catch (error) {
+      throw new StartupError(`cannot start: Slack refused the bot token (${(error as Error).message})`, 2);
+    }
+    const started = (await slack.app.start(env.PORT)) as unknown;
+    const server = env.SLACK_APP_TOKEN ? undefined : (started as Server);
+    log(env.SLACK_APP_TOKEN ? "Offboard is running in Socket Mode" : `Offboard is listening on port ${(server?.address() as { port: number } | null)?.port ?? env.PORT} (POST /slack/events)`);
+    let stopping: Promise<void> | undefined;
+    return {
+      ...(server ? { server } : {}),
+      stop: () =>
+        (stopping ??= (async () => {
+          // Take no new requests, let running listeners finish, then close the database.
+          const closing = slack.app.stop();
+          server?.closeIdleConnections();
+          await closing;
+          await slack.drain();
+          await db.close();
+        })()),
+    };
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+}

@@ -1,0 +1,71 @@
+import { App, LogLevel, type Logger } from "@slack/bolt";
+import type { RetryOptions } from "@slack/web-api";
+import type { Policy } from "../domain/policy.ts";
+import type { ServiceDeps } from "../services/deps.ts";
+import type { SlackDeps } from "./context.ts";
+import { registerListeners } from "./listeners/index.ts";
+import { People } from "./people.ts";
+import { Publisher } from "./publisher.ts";
+
+export interface SlackAppOptions {
+  botToken: string;
+  /** HTTP mode. */
+  signingSecret?: string;
+  /** Socket Mode when set. */
+  appToken?: string;
+  apiUrl: string;
+  policy: Policy;
+  /** Services without an approver directory: Slack provides it (user groups). */
+  services: Omit<ServiceDeps, "approvers">;
+  logger?: Logger;
+  logLevel?: LogLevel;
+  retryConfig?: RetryOptions;
+}
+
+export interface SlackApp {
+  app: App;
+  deps: SlackDeps;
+  /** Resolves when every listener that has started has finished. */
+  drain(): Promise<void>;
+}
+
+/** The Bolt app with Offboard's listeners. Call `app.init()` (it verifies the token), then `app.start()`. */
+export function createSlackApp(options: SlackAppOptions): SlackApp {
+  const app = new App({
+    token: options.botToken,
+    ...(options.appToken ? { appToken: options.appToken, socketMode: true } : { signingSecret: options.signingSecret! }),
+    clientOptions: { slackApiUrl: options.apiUrl, ...(options.retryConfig ? { retryConfig: options.retryConfig } : {}) },
+    deferInitialization: true,
+    ...(options.logger ? { logger: options.logger } : {}),
+    logLevel: options.logLevel ?? LogLevel.INFO,
+  });
+  const log = (message: string, error?: unknown) => app.logger.error(message, error ?? "");
+  const people = new People(app.client, options.policy, Date.now, log);
+  const services: ServiceDeps = { ...options.services, approvers: people };
+  const publisher = new Publisher(services.db, app.client, options.policy, people, log);
+  const deps: SlackDeps = { services, people, publisher, policy: options.policy, log };
+
+  // Track listeners still running after their ack, so a shutdown can let them finish.
+  const running = new Set<Promise<unknown>>();
+  app.use(async ({ next }) => {
+    const work = next();
+    running.add(work);
+    try {
+      await work;
+    } finally {
+      running.delete(work);
+    }
+  });
+  registerListeners(app, deps);
+  app.error(async (error) => {
+    app.logger.error("unhandled error in a Slack listener", error);
+  });
+
+  return {
+    app,
+    deps,
+    drain: async () => {
+      while (running.size > 0) await Promise.allSettled([...running]);
+    },
+  };
+}

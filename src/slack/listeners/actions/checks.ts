@@ -1,0 +1,55 @@
+import type { App } from "@slack/bolt";
+import { refreshAutomaticChecks, tickCheck, untickCheck } from "../../../services/requests.ts";
+import { loadRequestView } from "../../../services/request-view.ts";
+import { userContext, type SlackDeps } from "../../context.ts";
+import { Ids } from "../../ids.ts";
+import { blockAction, checkValue } from "../../payloads.ts";
+import { errorText } from "../../views/errors.ts";
+import { evidenceModal } from "../../views/modals.ts";
+import { refuseMalformed, tellClicker } from "./respond.ts";
+
+/** Tick (asking for evidence when the check takes it), untick, and re-check automatic checks. */
+export function register(app: App, deps: SlackDeps): void {
+  app.action(Ids.action.tick, async ({ ack, body, client, respond }) => {
+    await ack();
+    const parsed = parse(body);
+    if (!parsed) return refuseMalformed(deps, respond, body);
+    const { userId, requestId, checkId, triggerId } = parsed;
+    const ctx = await userContext(deps, userId);
+    const view = await loadRequestView(deps.services.db, requestId);
+    const definition = view?.request.snapshot.checks.find((c) => c.id === checkId);
+    if (definition && definition.type === "manual" && definition.evidence !== "none") {
+      await client.views.open({ trigger_id: triggerId, view: evidenceModal(requestId, definition, ctx) });
+      return;
+    }
+    const result = await tickCheck(deps.services, requestId, userId, checkId, null);
+    if (!result.ok) return void (await tellClicker(respond, errorText(result.error, ctx)));
+    await deps.publisher.publish(requestId);
+  });
+
+  app.action(Ids.action.untick, async ({ ack, body, respond }) => {
+    await ack();
+    const parsed = parse(body);
+    if (!parsed) return refuseMalformed(deps, respond, body);
+    const result = await untickCheck(deps.services, parsed.requestId, parsed.userId, parsed.checkId);
+    if (!result.ok) return void (await tellClicker(respond, errorText(result.error, await userContext(deps, parsed.userId))));
+    await deps.publisher.publish(parsed.requestId);
+  });
+
+  app.action(Ids.action.recheck, async ({ ack, body, respond }) => {
+    await ack();
+    const parsed = parse(body);
+    if (!parsed) return refuseMalformed(deps, respond, body);
+    const result = await refreshAutomaticChecks(deps.services, parsed.requestId, parsed.userId);
+    if (!result.ok) return void (await tellClicker(respond, errorText(result.error, await userContext(deps, parsed.userId))));
+    await deps.publisher.publish(parsed.requestId);
+  });
+}
+
+function parse(body: unknown) {
+  const payload = blockAction.safeParse(body);
+  if (!payload.success) return null;
+  const value = checkValue.safeParse(payload.data.actions[0]!.value ?? "");
+  if (!value.success) return null;
+  return { userId: payload.data.user.id, triggerId: payload.data.trigger_id, requestId: value.data.r, checkId: value.data.c };
+}

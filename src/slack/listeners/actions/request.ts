@@ -1,0 +1,62 @@
+import type { App } from "@slack/bolt";
+import { approveRequest, checkMayDecide, executeRequest, withdrawRequest } from "../../../services/requests.ts";
+import { loadRequestView } from "../../../services/request-view.ts";
+import { userContext, type SlackDeps } from "../../context.ts";
+import { Ids } from "../../ids.ts";
+import { blockAction, requestIdValue } from "../../payloads.ts";
+import { errorText } from "../../views/errors.ts";
+import { rejectModal } from "../../views/modals.ts";
+import { refuseMalformed, tellClicker } from "./respond.ts";
+
+/** Approve, Reject (asks why), Execute and Withdraw: the server decides who may, whatever the buttons showed. */
+export function register(app: App, deps: SlackDeps): void {
+  app.action(Ids.action.approve, async ({ ack, body, respond }) => {
+    await ack();
+    const parsed = parse(body);
+    if (!parsed) return refuseMalformed(deps, respond, body);
+    const result = await approveRequest(deps.services, parsed.requestId, parsed.userId);
+    if (!result.ok) return void (await tellClicker(respond, errorText(result.error, await userContext(deps, parsed.userId))));
+    await deps.publisher.publish(parsed.requestId);
+  });
+
+  app.action(Ids.action.reject, async ({ ack, body, client, respond }) => {
+    await ack();
+    const parsed = parse(body);
+    if (!parsed) return refuseMalformed(deps, respond, body);
+    const ctx = await userContext(deps, parsed.userId);
+    const allowed = await checkMayDecide(deps.services, parsed.requestId, parsed.userId);
+    if (!allowed.ok) return void (await tellClicker(respond, errorText(allowed.error, ctx)));
+    const view = await loadRequestView(deps.services.db, parsed.requestId);
+    await client.views.open({ trigger_id: parsed.triggerId, view: rejectModal(allowed.request, view!.client.name, ctx) });
+  });
+
+  app.action(Ids.action.execute, async ({ ack, body, respond }) => {
+    await ack();
+    const parsed = parse(body);
+    if (!parsed) return refuseMalformed(deps, respond, body);
+    const result = await executeRequest(deps.services, parsed.requestId, parsed.userId);
+    // Whatever happened (done, refused, an action failed), the card shows it.
+    await deps.publisher.publish(parsed.requestId);
+    if (!result.ok) {
+      const view = await loadRequestView(deps.services.db, parsed.requestId);
+      await tellClicker(respond, errorText(result.error, await userContext(deps, parsed.userId), view ?? undefined));
+    }
+  });
+
+  app.action(Ids.action.withdraw, async ({ ack, body, respond }) => {
+    await ack();
+    const parsed = parse(body);
+    if (!parsed) return refuseMalformed(deps, respond, body);
+    const result = await withdrawRequest(deps.services, parsed.requestId, parsed.userId);
+    if (!result.ok) return void (await tellClicker(respond, errorText(result.error, await userContext(deps, parsed.userId))));
+    await deps.publisher.publish(parsed.requestId);
+  });
+}
+
+function parse(body: unknown) {
+  const payload = blockAction.safeParse(body);
+  if (!payload.success) return null;
+  const requestId = requestIdValue.safeParse(payload.data.actions[0]!.value);
+  if (!requestId.success) return null;
+  return { userId: payload.data.user.id, triggerId: payload.data.trigger_id, requestId: requestId.data };
+}

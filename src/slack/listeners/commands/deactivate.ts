@@ -1,0 +1,60 @@
+import type { App } from "@slack/bolt";
+import { localDate } from "../../../domain/calendar.ts";
+import { findLiveRequestFor } from "../../../db/requests.ts";
+import { openRequestsOf } from "../../../services/request-view.ts";
+import { userContext, type SlackDeps } from "../../context.ts";
+import { t } from "../../i18n/catalog.ts";
+import { Ids } from "../../ids.ts";
+import { slashCommand } from "../../payloads.ts";
+import { escapeText } from "../../views/format.ts";
+import { deactivateModal } from "../../views/modals.ts";
+
+/** `/deactivate acme`: the modal for the client; `/deactivate` or `help`: usage and the user's open requests. */
+export function register(app: App, deps: SlackDeps): void {
+  app.command(Ids.command.deactivate, async ({ ack, body, client, respond }) => {
+    await ack();
+    const command = slashCommand.parse(body);
+    const ctx = await userContext(deps, command.user_id);
+    const say = (text: string) => respond({ response_type: "ephemeral", text });
+    const query = command.text.trim();
+
+    if (!query || /^(help|ayuda|ajuda)$/i.test(query)) {
+      const mine = await openRequestsOf(deps.services.db, command.user_id);
+      const lines = mine.map((r) => t(ctx.language, "command.requestLine", { number: r.number, client: escapeText(r.client.name), state: t(ctx.language, `state.${r.state}`) }));
+      await say([t(ctx.language, "command.usage"), "", lines.length ? t(ctx.language, "command.yourRequests") : t(ctx.language, "command.noRequests"), ...lines].join("\n"));
+      return;
+    }
+
+    const matches = await deps.services.sor.findClients(query, 100);
+    const active = matches.filter((c) => c.status === "active");
+    if (matches.length === 0) {
+      const suggestions = await closestNames(deps, query);
+      await say([t(ctx.language, "command.notFound", { query: escapeText(query) }), suggestions.length ? t(ctx.language, "command.suggestions", { names: suggestions.map(escapeText).join(", ") }) : ""].join("\n").trim());
+      return;
+    }
+    if (active.length === 0) {
+      await say(t(ctx.language, "command.inactive", { client: escapeText(matches[0]!.name) }));
+      return;
+    }
+    if (active.length === 1) {
+      const live = await findLiveRequestFor(deps.services.db, active[0]!.id);
+      if (live) {
+        await say(t(ctx.language, "command.alreadyOpenNoLink", { client: escapeText(active[0]!.name), number: live.number, state: t(ctx.language, `state.${live.state}`) }));
+        return;
+      }
+    }
+    const today = localDate(deps.services.clock.now(), deps.policy.timezone);
+    await client.views.open({ trigger_id: command.trigger_id, view: deactivateModal({ policy: deps.policy, clients: active, query, today }, ctx) });
+  });
+}
+
+/** Names sharing a word with the query, for "did you mean". */
+async function closestNames(deps: SlackDeps, query: string): Promise<string[]> {
+  const words = query.split(/\s+/).filter((w) => w.length >= 3);
+  const found = new Map<string, string>();
+  for (const word of words) {
+    for (const c of await deps.services.sor.findClients(word.slice(0, Math.max(3, word.length - 2)), 5)) found.set(c.ref, `${c.name} (${c.ref})`);
+    if (found.size >= 5) break;
+  }
+  return [...found.values()].slice(0, 5);
+}

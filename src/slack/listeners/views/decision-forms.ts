@@ -1,0 +1,46 @@
+import type { App } from "@slack/bolt";
+import { rejectRequest, tickCheck } from "../../../services/requests.ts";
+import { userContext, type SlackDeps } from "../../context.ts";
+import { t } from "../../i18n/catalog.ts";
+import { Ids } from "../../ids.ts";
+import { checkMetadata, inputValue, parseJson, read, requestMetadata, viewSubmission } from "../../payloads.ts";
+import { errorText } from "../../views/errors.ts";
+
+/** The small forms behind buttons: evidence for a tick, a reason for a rejection. Errors show on the field. */
+export function register(app: App, deps: SlackDeps): void {
+  app.view(Ids.view.evidence, async ({ ack, body }) => {
+    const payload = viewSubmission.safeParse(body);
+    const metadata = payload.success ? parseJson(checkMetadata, payload.data.view.private_metadata) : null;
+    if (!payload.success || !metadata) {
+      await ack({ response_action: "errors", errors: { [Ids.block.evidence]: t(deps.policy.language, "error.badPayload") } });
+      return;
+    }
+    const { user, view } = payload.data;
+    const evidence = read.text(inputValue(view.state.values, Ids.block.evidence, Ids.action.evidence));
+    const result = await tickCheck(deps.services, metadata.requestId, user.id, metadata.checkId, evidence);
+    if (!result.ok) {
+      await ack({ response_action: "errors", errors: { [Ids.block.evidence]: errorText(result.error, await userContext(deps, user.id)) } });
+      return;
+    }
+    await ack();
+    await deps.publisher.publish(metadata.requestId);
+  });
+
+  app.view(Ids.view.reject, async ({ ack, body }) => {
+    const payload = viewSubmission.safeParse(body);
+    const metadata = payload.success ? parseJson(requestMetadata, payload.data.view.private_metadata) : null;
+    if (!payload.success || !metadata) {
+      await ack({ response_action: "errors", errors: { [Ids.block.rejectReason]: t(deps.policy.language, "error.badPayload") } });
+      return;
+    }
+    const { user, view } = payload.data;
+    const reason = read.text(inputValue(view.state.values, Ids.block.rejectReason, Ids.action.rejectReason));
+    const result = await rejectRequest(deps.services, metadata.requestId, user.id, reason);
+    if (!result.ok) {
+      await ack({ response_action: "errors", errors: { [Ids.block.rejectReason]: errorText(result.error, await userContext(deps, user.id)) } });
+      return;
+    }
+    await ack();
+    await deps.publisher.publish(metadata.requestId);
+  });
+}

@@ -1,0 +1,75 @@
+import { z } from "zod";
+
+/**
+ * What Offboard reads from Slack's payloads, parsed before anything uses it.
+ * Ids in button values and private_metadata are hints only: every service
+ * re-checks who may do what on the request they name.
+ */
+const userId = z.string().regex(/^[UW][A-Z0-9]{2,}$/);
+const uuid = z.uuid();
+
+export const slashCommand = z.object({
+  user_id: userId,
+  channel_id: z.string(),
+  text: z.string().max(500).default(""),
+  trigger_id: z.string().min(1),
+  response_url: z.url().optional(),
+});
+
+export const blockAction = z.object({
+  user: z.object({ id: userId }),
+  trigger_id: z.string().min(1),
+  actions: z.array(z.object({ action_id: z.string(), value: z.string().max(2000).optional() })).min(1),
+});
+
+export const requestIdValue = uuid;
+
+export const checkValue = z
+  .string()
+  .transform((s, ctx) => {
+    try {
+      return JSON.parse(s) as unknown;
+    } catch {
+      ctx.addIssue({ code: "custom", message: "not JSON" });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.object({ r: uuid, c: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/) }));
+
+export const viewSubmission = z.object({
+  user: z.object({ id: userId }),
+  view: z.object({
+    private_metadata: z.string().max(3000).default(""),
+    state: z.object({ values: z.record(z.string(), z.record(z.string(), z.unknown())) }),
+  }),
+});
+
+export const deactivateMetadata = z.object({ fixedClientRef: z.string().max(64).optional() });
+export const checkMetadata = z.object({ requestId: uuid, checkId: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/) });
+export const requestMetadata = z.object({ requestId: uuid });
+
+/** The value of one input in a submitted view, whatever element it is. */
+export function inputValue(values: Record<string, Record<string, unknown>>, blockId: string, actionId: string): unknown {
+  return values[blockId]?.[actionId];
+}
+
+const textInput = z.object({ value: z.string().nullish() });
+const selectInput = z.object({ selected_option: z.object({ value: z.string() }).nullish() });
+const dateInput = z.object({ selected_date: z.string().nullish() });
+const checkboxInput = z.object({ selected_options: z.array(z.object({ value: z.string() })).default([]) });
+
+export const read = {
+  text: (v: unknown) => textInput.safeParse(v).data?.value?.trim() ?? "",
+  select: (v: unknown) => selectInput.safeParse(v).data?.selected_option?.value ?? null,
+  date: (v: unknown) => dateInput.safeParse(v).data?.selected_date ?? null,
+  checked: (v: unknown) => (checkboxInput.safeParse(v).data?.selected_options.length ?? 0) > 0,
+};
+
+export function parseJson<T>(schema: z.ZodType<T>, text: string): T | null {
+  try {
+    const result = schema.safeParse(JSON.parse(text || "{}"));
+    return result.success ? result.data : null;
+  } catch {
+    return null;
+  }
+}

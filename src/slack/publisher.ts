@@ -1,0 +1,94 @@
+import type { WebClient } from "@slack/web-api";
+import type { Db } from "../db/database.ts";
+import type { Policy } from "../domain/policy.ts";
+import { approvalApplies } from "../domain/request.ts";
+import { loadRequestView, type RequestView } from "../services/request-view.ts";
+import { t } from "./i18n/catalog.ts";
+import type { People } from "./people.ts";
+import { approvalCard } from "./views/approval-card.ts";
+import type { ViewContext } from "./views/format.ts";
+import { escapeText, mention } from "./views/format.ts";
+import { requestCard, type Message } from "./views/request-card.ts";
+import { timelineLine } from "./views/timeline.ts";
+
+type Purpose = "card" | "approval";
+
+/**
+ * Makes Slack show what the database says. Cards are posted once and then
+ * updated in place; every audit event not yet in the card's thread becomes a
+ * reply there, in order. It only reads committed state, so it can run again
+ * at any time and converge.
+ */
+export class Publisher {
+  /** One publication at a time per request in this process, so replies keep their order. */
+  private readonly queues = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly client: WebClient,
+    private readonly policy: Policy,
+    private readonly people: People,
+    private readonly log: (message: string, error: unknown) => void = (m, e) => console.error(m, e),
+  ) {}
+
+  publish(requestId: string): Promise<void> {
+    const previous = this.queues.get(requestId) ?? Promise.resolve();
+    const next = previous.then(() => this.publishNow(requestId)).catch((error: unknown) => this.log(`publishing request ${requestId} to Slack failed`, error));
+    this.queues.set(requestId, next);
+    void next.finally(() => {
+      if (this.queues.get(requestId) === next) this.queues.delete(requestId);
+    });
+    return next;
+  }
+
+  /** Channel messages speak the policy's language: everyone in the channel reads them. */
+  channelContext(): ViewContext {
+    return { language: this.policy.language, policyLanguage: this.policy.language, timezone: this.policy.timezone };
+  }
+
+  private async publishNow(requestId: string): Promise<void> {
+    const view = await loadRequestView(this.db, requestId);
+    if (!view) return;
+    const ctx = this.channelContext();
+    const card = await this.show(view, "card", this.policy.channels.requests, requestCard(view, ctx));
+    if (approvalApplies(view.request)) await this.show(view, "approval", this.policy.channels.management, approvalCard(view, ctx));
+    await this.postTimeline(view, card, ctx);
+  }
+
+  private async show(view: RequestView, purpose: Purpose, channel: string, message: Message): Promise<{ channel: string; ts: string }> {
+    const existing = view.posts[purpose];
+    if (existing) {
+      await this.client.chat.update({ channel: existing.channel, ts: existing.ts, text: message.text, blocks: message.blocks });
+      return existing;
+    }
+    const posted = await this.client.chat.postMessage({ channel, text: message.text, blocks: message.blocks, unfurl_links: false });
+    const where = { channel: posted.channel ?? channel, ts: posted.ts! };
+    await this.db.slackPost.create({ data: { requestId: view.request.id, purpose, ...where } });
+    return where;
+  }
+
+  private async postTimeline(view: RequestView, card: { channel: string; ts: string }, ctx: ViewContext): Promise<void> {
+    const post = await this.db.slackPost.findUniqueOrThrow({ where: { requestId_purpose: { requestId: view.request.id, purpose: "card" } } });
+    const events = await this.db.auditEvent.findMany({ where: { requestId: view.request.id, seq: { gt: post.threadSeq } }, orderBy: { seq: "asc" } });
+    for (const event of events) {
+      const line = timelineLine(event, view, ctx);
+      if (line) await this.client.chat.postMessage({ channel: card.channel, thread_ts: card.ts, text: line, unfurl_links: false });
+      await this.tellRequester(event, view);
+      await this.db.slackPost.update({ where: { id: post.id }, data: { threadSeq: event.seq } });
+    }
+  }
+
+  /** The requester hears about the decision directly, in their own language. */
+  private async tellRequester(event: { action: string; actor: string; data: unknown }, view: RequestView): Promise<void> {
+    const { request, client } = view;
+    const data = (event.data ?? {}) as { reason?: string; approvals?: number; required?: number };
+    const decided = event.action === "request.rejected" || (event.action === "request.approved" && Number(data.approvals) >= Number(data.required));
+    if (!decided) return;
+    const language = await this.people.languageOf(request.requestedBy);
+    const text =
+      event.action === "request.rejected"
+        ? t(language, "dm.decided.rejected", { number: request.number, client: escapeText(client.name), user: mention(event.actor), reason: escapeText(data.reason ?? "") })
+        : t(language, "dm.decided.approved", { number: request.number, client: escapeText(client.name), user: mention(event.actor) });
+    await this.client.chat.postMessage({ channel: request.requestedBy, text });
+  }
+}

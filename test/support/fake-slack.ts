@@ -1,0 +1,99 @@
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface ApiCall {
+  method: string;
+  args: Record<string, unknown>;
+}
+
+/**
+ * A stand-in for Slack's Web API on 127.0.0.1: records every call and answers
+ * like Slack does for the methods Offboard uses. response_url posts land here too.
+ */
+export class FakeSlack {
+  readonly calls: ApiCall[] = [];
+  readonly responses: { id: string; body: Record<string, unknown> }[] = [];
+  /** users.info answers: user id -> Slack locale. */
+  readonly locales = new Map<string, string>();
+  readonly groups = new Map<string, string[]>();
+  private server: Server | undefined;
+  private ts = 1_000;
+  baseUrl = "";
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => {
+      void this.handle(req).then((answer) => {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(JSON.stringify(answer));
+      });
+    });
+    await new Promise<void>((done) => this.server!.listen(0, "127.0.0.1", done));
+    this.baseUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  get apiUrl(): string {
+    return `${this.baseUrl}/api/`;
+  }
+
+  responseUrl(id: string): string {
+    return `${this.baseUrl}/respond/${id}`;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((done) => (this.server ? this.server.close(() => done()) : done()));
+  }
+
+  /** Calls of one method, optionally only those matching `where`. */
+  called(method: string, where: (args: Record<string, unknown>) => boolean = () => true): Record<string, unknown>[] {
+    return this.calls.filter((c) => c.method === method && where(c.args)).map((c) => c.args);
+  }
+
+  clear(): void {
+    this.calls.length = 0;
+    this.responses.length = 0;
+  }
+
+  private async handle(req: IncomingMessage): Promise<Record<string, unknown>> {
+    const raw = await new Promise<string>((done) => {
+      let body = "";
+      req.on("data", (chunk: Buffer) => (body += chunk.toString()));
+      req.on("end", () => done(body));
+    });
+    const url = new URL(req.url ?? "/", this.baseUrl);
+    const args = parseBody(raw, req.headers["content-type"] ?? "");
+    if (url.pathname.startsWith("/respond/")) {
+      this.responses.push({ id: url.pathname.slice("/respond/".length), body: args });
+      return { ok: true };
+    }
+    const method = url.pathname.replace(/^\/api\//, "");
+    this.calls.push({ method, args });
+    switch (method) {
+      case "auth.test":
+        return { ok: true, user_id: "U0OFFBOARD", bot_id: "B0OFFBOARD", team_id: "T0TEAM", user: "offboard" };
+      case "chat.postMessage":
+        return { ok: true, channel: args.channel, ts: `${++this.ts}.000100`, message: { text: args.text } };
+      case "chat.update":
+        return { ok: true, channel: args.channel, ts: args.ts };
+      case "views.open":
+        return { ok: true, view: { id: `V${++this.ts}` } };
+      case "users.info":
+        return { ok: true, user: { id: args.user, locale: this.locales.get(String(args.user)) ?? "en-US" } };
+      case "usergroups.users.list":
+        return { ok: true, users: this.groups.get(String(args.usergroup)) ?? [] };
+      default:
+        return { ok: true };
+    }
+  }
+}
+
+function parseBody(raw: string, contentType: string): Record<string, unknown> {
+  if (!raw) return {};
+  if (contentType.includes("application/json")) return JSON.parse(raw) as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of new URLSearchParams(raw)) {
+    out[key] = /^[[{]/.test(value) ? JSON.parse(value) : value;
+  }
+  return out;
+}

@@ -1,0 +1,156 @@
+import { createHmac, randomUUID } from "node:crypto";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { LogLevel } from "@slack/bolt";
+import { Ledger } from "../../src/connectors/ledger.ts";
+import type { DatabaseHandle } from "../../src/db/database.ts";
+import type { Policy } from "../../src/domain/policy.ts";
+import { ManualClock } from "../../src/services/clock.ts";
+import { createSlackApp, type SlackApp } from "../../src/slack/app.ts";
+import { createTestDatabase } from "./db.ts";
+import { FakeSlack } from "./fake-slack.ts";
+
+export const SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
+
+/** The real Bolt app over HTTP, its Web API pointed at a fake Slack, on a fresh database. */
+export class TestBot {
+  readonly fake = new FakeSlack();
+  handle!: DatabaseHandle;
+  slack!: SlackApp;
+  server!: Server;
+  url = "";
+
+  constructor(readonly policy: Policy, readonly clock = new ManualClock(new Date("2026-08-09T14:00:00Z"))) {}
+
+  get db() {
+    return this.handle.prisma;
+  }
+
+  async start(): Promise<this> {
+    this.handle = await createTestDatabase();
+    await this.fake.start();
+    this.slack = createSlackApp({
+      botToken: "xoxb-test-token",
+      signingSecret: SIGNING_SECRET,
+      apiUrl: this.fake.apiUrl,
+      policy: this.policy,
+      services: { db: this.db, clock: this.clock, policy: this.policy, sor: new Ledger(this.db) },
+      retryConfig: { retries: 0 },
+      logLevel: LogLevel.ERROR,
+    });
+    await this.slack.app.init();
+    this.server = (await this.slack.app.start(0)) as Server;
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/slack/events`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await this.slack?.app.stop().catch(() => {});
+    await this.slack?.drain();
+    await this.fake.stop();
+    await this.handle?.close();
+  }
+
+  /** Sends a signed request and waits until every listener it started has finished. */
+  async send(body: string, options: { secret?: string; timestamp?: number } = {}): Promise<{ status: number; body: string }> {
+    const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
+    const signature = `v0=${createHmac("sha256", options.secret ?? SIGNING_SECRET).update(`v0:${timestamp}:${body}`).digest("hex")}`;
+    const response = await fetch(this.url, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", "x-slack-signature": signature, "x-slack-request-timestamp": String(timestamp) },
+      body,
+    });
+    const text = await response.text();
+    await this.slack.drain();
+    return { status: response.status, body: text };
+  }
+
+  /** `/deactivate TEXT` typed by a user; returns the id of its response_url. */
+  async command(userId: string, text: string, command = "/deactivate"): Promise<{ status: number; responseId: string }> {
+    const responseId = randomUUID();
+    const body = new URLSearchParams({
+      token: "legacy",
+      team_id: "T0TEAM",
+      channel_id: "C0SOMEWHERE",
+      user_id: userId,
+      command,
+      text,
+      response_url: this.fake.responseUrl(responseId),
+      trigger_id: `trigger-${responseId}`,
+    }).toString();
+    const { status } = await this.send(body);
+    return { status, responseId };
+  }
+
+  /** A click on a button; returns the id of its response_url. */
+  async click(userId: string, actionId: string, value: string): Promise<{ status: number; responseId: string }> {
+    const responseId = randomUUID();
+    const payload = {
+      type: "block_actions",
+      team: { id: "T0TEAM" },
+      user: { id: userId },
+      api_app_id: "A0APP",
+      trigger_id: `trigger-${responseId}`,
+      response_url: this.fake.responseUrl(responseId),
+      container: { type: "message" },
+      actions: [{ type: "button", action_id: actionId, block_id: "b", value, action_ts: "1" }],
+    };
+    const { status } = await this.send(`payload=${encodeURIComponent(JSON.stringify(payload))}`);
+    return { status, responseId };
+  }
+
+  /** Submits a modal; returns Bolt's answer (empty, or response_action errors). */
+  async submit(userId: string, view: { callback_id: string; private_metadata?: string }, values: Record<string, Record<string, unknown>>): Promise<{ status: number; answer: Record<string, unknown> | null }> {
+    const payload = {
+      type: "view_submission",
+      team: { id: "T0TEAM" },
+      user: { id: userId },
+      api_app_id: "A0APP",
+      view: { id: "V1", type: "modal", callback_id: view.callback_id, private_metadata: view.private_metadata ?? "", state: { values } },
+    };
+    const { status, body } = await this.send(`payload=${encodeURIComponent(JSON.stringify(payload))}`);
+    return { status, answer: body ? (JSON.parse(body) as Record<string, unknown>) : null };
+  }
+
+  /** What a response_url received (ephemeral replies). */
+  responseTo(responseId: string): Record<string, unknown> | undefined {
+    return this.fake.responses.find((r) => r.id === responseId)?.body;
+  }
+
+  /** The modal opened last with views.open. */
+  lastModal(): { callback_id: string; private_metadata: string; title: { text: string }; blocks: Record<string, unknown>[] } {
+    const call = this.fake.called("views.open").at(-1);
+    if (!call) throw new Error("no modal was opened");
+    return call.view as ReturnType<TestBot["lastModal"]>;
+  }
+}
+
+/** Every text in a list of blocks, joined: what a person would read. */
+export function readable(blocks: unknown): string {
+  const texts: string[] = [];
+  const walk = (node: unknown) => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node && typeof node === "object") {
+      const record = node as Record<string, unknown>;
+      if (typeof record.text === "string") texts.push(record.text);
+      for (const [key, value] of Object.entries(record)) if (key !== "text" || typeof value !== "string") walk(value);
+    }
+  };
+  walk(blocks);
+  return texts.join("\n");
+}
+
+/** The action ids of the buttons in a list of blocks. */
+export function buttons(blocks: unknown): string[] {
+  const ids: string[] = [];
+  const walk = (node: unknown) => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node && typeof node === "object") {
+      const record = node as Record<string, unknown>;
+      if (record.type === "button" && typeof record.action_id === "string") ids.push(record.action_id);
+      Object.values(record).forEach(walk);
+    }
+  };
+  walk(blocks);
+  return ids;
+}
