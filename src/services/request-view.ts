@@ -4,7 +4,7 @@ import { findRequest, type StoredRequest } from "../db/requests.ts";
 /** Everything the Slack cards show about one request. */
 export interface RequestView {
   request: StoredRequest;
-  client: { id: string; ref: string; name: string; status: "active" | "inactive" };
+  client: { id: string; ref: string; name: string; status: "active" | "inactive"; reactivatedAt: Date | null; reactivatedBy: string | null };
   steps: { action: string; status: "pending" | "done" | "failed"; lastError: string | null }[];
   posts: Partial<Record<"card" | "approval", { channel: string; ts: string }>>;
 }
@@ -13,7 +13,7 @@ export async function loadRequestView(db: Db, requestId: string): Promise<Reques
   const request = await findRequest(db, requestId);
   if (!request) return null;
   const [client, steps, posts] = await Promise.all([
-    db.client.findUniqueOrThrow({ where: { id: request.clientId }, select: { id: true, ref: true, name: true, status: true } }),
+    db.client.findUniqueOrThrow({ where: { id: request.clientId }, select: { id: true, ref: true, name: true, status: true, reactivatedAt: true, reactivatedBy: true } }),
     db.executionStep.findMany({ where: { requestId }, orderBy: { position: "asc" }, select: { action: true, status: true, lastError: true } }),
     db.slackPost.findMany({ where: { requestId }, select: { purpose: true, channel: true, ts: true } }),
   ]);

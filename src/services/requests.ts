@@ -207,12 +207,20 @@ function runAction(sor: SystemOfRecord, action: Action, ref: string, context: Pa
 
 export type ReactivationResult = Result<{ clientId: string; afterRequest: StoredRequest | null; unchanged: lifecycle.ReactivationPlan["unchanged"] }>;
 
-export async function reactivateClient(deps: ServiceDeps, clientRef: string, userId: string): Promise<ReactivationResult> {
+/** What reactivating a client would do and leave as it is, without doing it (for the confirmation). */
+export async function previewReactivation(deps: ServiceDeps, clientRef: string) {
   const client = await deps.sor.getClient(clientRef);
   if (!client) return fail(ErrorCode.ClientNotFound, { ref: clientRef });
   const last = await findLastExecutedFor(deps.db, client.id);
   const plan = lifecycle.planReactivation(client, last);
   if (!plan.ok) return plan;
+  return { ok: true as const, client, last, plan };
+}
+
+export async function reactivateClient(deps: ServiceDeps, clientRef: string, userId: string): Promise<ReactivationResult> {
+  const preview = await previewReactivation(deps, clientRef);
+  if (!preview.ok) return preview;
+  const { client, last, plan } = preview;
   const now = deps.clock.now();
   // The inactivation it undoes identifies a reactivation: repeating it acts once.
   const episode = client.inactivatedAt?.toISOString() ?? "unknown";

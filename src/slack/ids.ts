@@ -5,6 +5,8 @@ export const Ids = {
     deactivate: "deactivate_modal",
     evidence: "evidence_modal",
     reject: "reject_modal",
+    reactivate: "reactivate_modal",
+    inactiveClients: "inactive_clients_modal",
   },
   block: {
     client: "client",
@@ -38,5 +40,6 @@ export const Ids = {
     withdraw: "request_withdraw",
     approve: "request_approve",
     reject: "request_reject",
+    listInactive: "home_list_inactive",
   },
 } as const;

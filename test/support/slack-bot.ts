@@ -52,12 +52,12 @@ export class TestBot {
   }
 
   /** Sends a signed request and waits until every listener it started has finished. */
-  async send(body: string, options: { secret?: string; timestamp?: number } = {}): Promise<{ status: number; body: string }> {
+  async send(body: string, options: { secret?: string; timestamp?: number; json?: boolean } = {}): Promise<{ status: number; body: string }> {
     const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
     const signature = `v0=${createHmac("sha256", options.secret ?? SIGNING_SECRET).update(`v0:${timestamp}:${body}`).digest("hex")}`;
     const response = await fetch(this.url, {
       method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded", "x-slack-signature": signature, "x-slack-request-timestamp": String(timestamp) },
+      headers: { "content-type": options.json ? "application/json" : "application/x-www-form-urlencoded", "x-slack-signature": signature, "x-slack-request-timestamp": String(timestamp) },
       body,
     });
     const text = await response.text();
@@ -80,6 +80,12 @@ export class TestBot {
     }).toString();
     const { status } = await this.send(body);
     return { status, responseId };
+  }
+
+  /** An Events API callback, e.g. app_home_opened. */
+  async event(event: Record<string, unknown>): Promise<number> {
+    const body = JSON.stringify({ type: "event_callback", team_id: "T0TEAM", api_app_id: "A0APP", event, event_id: `Ev${Date.now()}`, event_time: Math.floor(Date.now() / 1000) });
+    return (await this.send(body, { json: true })).status;
   }
 
   /** A click on a button; returns the id of its response_url. */

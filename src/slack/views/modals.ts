@@ -165,3 +165,35 @@ export function rejectModal(request: { id: string; number: number }, clientName:
     ],
   };
 }
+
+export interface ReactivateMetadata {
+  clientRef: string;
+}
+
+export function reactivateModal(client: { ref: string; name: string }, unchanged: { invoicesOnHold: boolean; subscriptionsCancelled: boolean }, ctx: ViewContext): ModalView {
+  const metadata: ReactivateMetadata = { clientRef: client.ref };
+  const lines = [
+    t(ctx.language, "modal.reactivate.intro", { name: escapeText(client.name), ref: escapeText(client.ref) }),
+    ...(unchanged.invoicesOnHold ? [t(ctx.language, "modal.reactivate.invoicesOnHold")] : []),
+    ...(unchanged.subscriptionsCancelled ? [t(ctx.language, "modal.reactivate.subscriptionsCancelled")] : []),
+  ];
+  return {
+    type: "modal",
+    callback_id: Ids.view.reactivate,
+    title: plain(t(ctx.language, "modal.reactivate.title"), 24),
+    submit: plain(t(ctx.language, "modal.reactivate.submit"), 24),
+    close: plain(t(ctx.language, "modal.cancel"), 24),
+    private_metadata: JSON.stringify(metadata),
+    blocks: lines.map((text) => ({ type: "section", text: { type: "mrkdwn", text } })),
+  };
+}
+
+/** What a modal turns into once its work is done. */
+export function doneModal(title: string, text: string, ctx: ViewContext): ModalView {
+  return {
+    type: "modal",
+    title: plain(title, 24),
+    close: plain(t(ctx.language, "modal.done"), 24),
+    blocks: [{ type: "section", text: { type: "mrkdwn", text: clip(text, 3000) } }],
+  };
+}

@@ -44,6 +44,10 @@ export function requestCard(view: RequestView, ctx: ViewContext): Message {
   if (extras.length) blocks.push({ type: "context", elements: extras.map((text) => ({ type: "mrkdwn", text: clip(text, 3000) })) });
 
   blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: stateLine(view, ctx) }] });
+  const { reactivatedAt, reactivatedBy } = client;
+  if (request.state === "executed" && client.status === "active" && reactivatedAt && reactivatedBy && request.executedAt && reactivatedAt >= request.executedAt) {
+    blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: t(ctx.language, "card.reactivated", { user: mention(reactivatedBy), at: formatDateTime(reactivatedAt, ctx) }) }] });
+  }
   if (request.snapshot.checks.length > 0) {
     blocks.push({ type: "divider" }, { type: "section", text: { type: "mrkdwn", text: `*${t(ctx.language, "card.checklist")}*` } });
     for (const definition of request.snapshot.checks) {

@@ -59,6 +59,15 @@ export function timelineLine(event: Pick<AuditRecord, "action" | "actor" | "data
     case "execution.failed":
       line = t(ctx.language, "thread.actionFailed", { action: action(data.failedAction), error: escapeText(String(data.error ?? "")) });
       break;
+    case "client.reactivated": {
+      const unchanged = (data.unchanged ?? {}) as { invoicesOnHold?: boolean; subscriptionsCancelled?: boolean };
+      line = [
+        t(ctx.language, "thread.reactivated", { user, client: escapeText(view.client.name) }),
+        ...(unchanged.invoicesOnHold ? [t(ctx.language, "thread.reactivatedOnHold")] : []),
+        ...(unchanged.subscriptionsCancelled ? [t(ctx.language, "thread.reactivatedCancelled")] : []),
+      ].join(" ");
+      break;
+    }
     case "request.executed":
       line = t(ctx.language, "thread.executed", { user, client: escapeText(view.client.name) });
       break;
