@@ -180,10 +180,15 @@ describe("/deactivate answers", () => {
   it("several matches: the modal asks which one", async () => {
     await createClient(bot.db, { name: "Twin Alpha", ref: "TW-A" });
     await createClient(bot.db, { name: "Twin Beta", ref: "TW-B" });
+    await createClient(bot.db, { name: "Twin Gamma (gone)", ref: "TW-G" });
+    await bot.db.client.update({ where: { ref: "TW-G" }, data: { status: "inactive" } });
     await bot.command(REQUESTER, "twin");
     const modal = bot.lastModal();
-    const picker = modal.blocks.find((b) => b.block_id === B.client) as { element: { options: { value: string }[] } };
-    expect(picker.element.options.map((o) => o.value)).toEqual(["TW-A", "TW-B"]);
+    expect(modal.blocks.find((b) => b.block_id === B.client)).toMatchObject({ element: { type: "external_select", action_id: A.client } });
+    // The picker searches the ledger as the user types; inactive clients are not offered.
+    const suggestion = { type: "block_suggestion", user: { id: REQUESTER }, team: { id: "T0TEAM" }, api_app_id: "A0APP", action_id: A.client, block_id: B.client, value: "twin", view: { id: "V1", callback_id: Ids.view.deactivate } };
+    const options = await bot.send(`payload=${encodeURIComponent(JSON.stringify(suggestion))}`);
+    expect((JSON.parse(options.body) as { options: { value: string }[] }).options.map((o) => o.value)).toEqual(["TW-A", "TW-B"]);
     const missing = await bot.submit(REQUESTER, modal, formValues({ kind: "voluntary", reason: "r" }));
     expect(missing.answer).toEqual({ response_action: "errors", errors: { [B.client]: "Pick a client." } });
     const { answer } = await bot.submit(REQUESTER, modal, formValues({ kind: "voluntary", reason: "r", client: "TW-B" }));

@@ -98,7 +98,7 @@ describe("modals", () => {
     expect(one.blocks.find((b) => b.block_id === Ids.block.requestedOn)).toMatchObject({ element: { initial_date: "2026-08-09" } });
     expect(JSON.parse(one.private_metadata!)).toEqual({ fixedClientRef: "A" });
     const many = deactivateModal({ policy, clients: [{ ref: "A", name: "A", thirdParty: false }, { ref: "B", name: "B", thirdParty: false }], query: "x", today: "2026-08-09" }, en);
-    expect(many.blocks.find((b) => b.block_id === Ids.block.client)).toMatchObject({ type: "input", element: { type: "static_select" } });
+    expect(many.blocks.find((b) => b.block_id === Ids.block.client)).toMatchObject({ type: "input", element: { type: "external_select", min_query_length: 1 } });
     expect(JSON.parse(many.private_metadata!)).toEqual({});
   });
 });

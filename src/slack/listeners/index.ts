@@ -10,6 +10,7 @@ import * as deactivateSubmit from "./views/deactivate-submit.ts";
 
 export function registerListeners(app: App, deps: SlackDeps): void {
   deactivate.register(app, deps);
+  deactivate.registerClientSearch(app, deps);
   reactivate.register(app, deps);
   deactivateSubmit.register(app, deps);
   checks.register(app, deps);

@@ -43,10 +43,12 @@ export function deactivateModal(input: DeactivateModalInput, ctx: ViewContext): 
       block_id: Ids.block.client,
       label: plain(t(ctx.language, "modal.client")),
       hint: plain(t(ctx.language, "modal.clientPick", { query: input.query }), 150),
+      // Typeahead over the ledger, starting from the matches of the command's text.
       element: {
-        type: "static_select",
+        type: "external_select",
         action_id: Ids.action.client,
-        options: clients.slice(0, 100).map((c) => ({ text: plain(`${c.name} (${c.ref})`), value: c.ref })),
+        min_query_length: 1,
+        placeholder: plain(input.query),
       },
     });
   }
@@ -196,4 +198,9 @@ export function doneModal(title: string, text: string, ctx: ViewContext): ModalV
     close: plain(t(ctx.language, "modal.done"), 24),
     blocks: [{ type: "section", text: { type: "mrkdwn", text: clip(text, 3000) } }],
   };
+}
+
+/** Options for the client picker's typeahead. */
+export function clientOptions(clients: ClientChoice[]): PlainTextOption[] {
+  return clients.slice(0, 100).map((c) => ({ text: plain(`${c.name} (${c.ref})`), value: c.ref }));
 }

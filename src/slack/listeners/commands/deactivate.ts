@@ -7,7 +7,8 @@ import { t } from "../../i18n/catalog.ts";
 import { Ids } from "../../ids.ts";
 import { slashCommand } from "../../payloads.ts";
 import { escapeText } from "../../views/format.ts";
-import { deactivateModal } from "../../views/modals.ts";
+import { clientOptions, deactivateModal } from "../../views/modals.ts";
+import { z } from "zod";
 
 /** `/deactivate acme`: the modal for the client; `/deactivate` or `help`: usage and the user's open requests. */
 export function register(app: App, deps: SlackDeps): void {
@@ -45,6 +46,17 @@ export function register(app: App, deps: SlackDeps): void {
     }
     const today = localDate(deps.services.clock.now(), deps.policy.timezone);
     await client.views.open({ trigger_id: command.trigger_id, view: deactivateModal({ policy: deps.policy, clients: active, query, today }, ctx) });
+  });
+}
+
+const suggestion = z.object({ user: z.object({ id: z.string() }), value: z.string().max(100).default("") });
+
+/** The client picker's typeahead: active clients matching what the user typed. */
+export function registerClientSearch(app: App, deps: SlackDeps): void {
+  app.options(Ids.action.client, async ({ ack, body }) => {
+    const parsed = suggestion.safeParse(body);
+    const found = parsed.success ? await deps.services.sor.findClients(parsed.data.value, 100) : [];
+    await ack({ options: clientOptions(found.filter((c) => c.status === "active")) });
   });
 }
 
