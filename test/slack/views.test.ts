@@ -148,3 +148,24 @@ describe("formatting", () => {
     expect(escapeText("<@U1> & <!here>")).toBe("&lt;@U1&gt; &amp; &lt;!here&gt;");
   });
 });
+
+describe("manifest", () => {
+  it.each([
+    { file: "manifest.yml", mode: "http" as const },
+    { file: "manifest.socket-mode.yml", mode: "socket" as const },
+  ])("$file is what src/slack/manifest.ts says (run `npm run manifest` after editing it)", async ({ file, mode }) => {
+    const { readFile } = await import("node:fs/promises");
+    const { parse } = await import("yaml");
+    const { buildManifest } = await import("../../src/slack/manifest.ts");
+    expect(parse(await readFile(file, "utf8"))).toEqual(buildManifest(mode));
+  });
+
+  it("declares every command, the home tab event, and only the scopes Offboard uses", async () => {
+    const { buildManifest } = await import("../../src/slack/manifest.ts");
+    const manifest = buildManifest("http");
+    expect(manifest.features?.slash_commands?.map((c) => c.command)).toEqual([Ids.command.deactivate, Ids.command.reactivate]);
+    expect(manifest.settings?.event_subscriptions?.bot_events).toEqual(["app_home_opened"]);
+    expect(manifest.oauth_config?.scopes?.bot).toEqual(["commands", "chat:write", "users:read", "usergroups:read"]);
+    expect(manifest.settings?.interactivity).toMatchObject({ is_enabled: true, request_url: "https://offboard.example.com/slack/events" });
+  });
+});
