@@ -1,0 +1,96 @@
+import { spawn } from "node:child_process";
+import { createHmac } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../../src/cli.ts";
+import { createPostgresDatabaseUrl, testDatabaseKind } from "../support/db.ts";
+import { FakeSlack } from "../support/fake-slack.ts";
+
+const BIN = new URL("../../bin/offboard.js", import.meta.url).pathname;
+const SECRET = "0123456789abcdef0123456789abcdef";
+let dir: string;
+const fake = new FakeSlack();
+let databaseEnv: Record<string, string> = {};
+let dropDatabase = async () => {};
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "offboard-start-"));
+  await writeFile(join(dir, "offboard.policy.yml"), await readFile("offboard.policy.example.yml", "utf8"));
+  await fake.start();
+  if (testDatabaseKind === "postgres") {
+    const database = await createPostgresDatabaseUrl();
+    databaseEnv = { DATABASE_URL: database.url };
+    dropDatabase = database.drop;
+  }
+});
+afterAll(async () => {
+  await fake.stop();
+  await dropDatabase();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((done) => server.close(() => done()));
+  return port;
+}
+
+async function cli(env: Record<string, string>, ...args: string[]) {
+  let stderr = "";
+  const code = await runCli(args, { stdout: { write: () => true }, stderr: { write: (s: string) => (stderr += s) }, env, cwd: dir });
+  return { code, stderr };
+}
+
+describe("offboard start", () => {
+  it("refuses to start without credentials, saying what is missing and where to find it (exit 2)", async () => {
+    const result = await cli({}, "start");
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^offboard: cannot start: missing settings:\n {2}SLACK_BOT_TOKEN: .*OAuth & Permissions\n {2}SLACK_SIGNING_SECRET: .*Basic Information/);
+  });
+
+  it("refuses an invalid policy file (exit 1), listing its problems", async () => {
+    await writeFile(join(dir, "broken.yml"), "version: 2\n");
+    const result = await cli({ SLACK_BOT_TOKEN: "xoxb-1", SLACK_SIGNING_SECRET: SECRET, OFFBOARD_POLICY: "broken.yml" }, "start");
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/cannot start: the policy file is invalid\n.*broken\.yml:1: version: the only policy version is 1/);
+  });
+
+  it("runs the bot over HTTP, answers signed requests, and stops cleanly on SIGTERM", async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, [BIN, "start"], {
+      cwd: dir,
+      env: { PATH: process.env.PATH, ...databaseEnv, SLACK_BOT_TOKEN: "xoxb-test", SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.apiUrl, PORT: String(port) },
+    });
+    let output = "";
+    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+    const exited = new Promise<number | null>((done) => child.on("exit", (code) => done(code)));
+    for (let i = 0; i < 300 && !output.includes("listening on port"); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(output).toContain(`Offboard is listening on port ${port} (POST /slack/events)`);
+    if (testDatabaseKind === "embedded") expect(existsSync(join(dir, "data", "offboard.lock"))).toBe(true);
+
+    const body = new URLSearchParams({ command: "/deactivate", text: "help", user_id: "U0SOMEONE", channel_id: "C1", trigger_id: "t1", response_url: fake.responseUrl("start-test") }).toString();
+    const timestamp = Math.floor(Date.now() / 1000);
+    const signature = `v0=${createHmac("sha256", SECRET).update(`v0:${timestamp}:${body}`).digest("hex")}`;
+    const response = await fetch(`http://127.0.0.1:${port}/slack/events`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", "x-slack-signature": signature, "x-slack-request-timestamp": String(timestamp) },
+      body,
+    });
+    expect(response.status).toBe(200);
+    for (let i = 0; i < 100 && fake.responses.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(fake.responses[0]?.body.text).toMatch(/\/deactivate CLIENT\* opens a deactivation request/);
+    expect(fake.called("auth.test")).toHaveLength(1);
+
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    expect(output).toMatch(/SIGTERM: finishing work in progress, then stopping\nstopped/);
+    if (testDatabaseKind === "embedded") expect(existsSync(join(dir, "data", "offboard.lock"))).toBe(false);
+  });
+});
