@@ -244,3 +244,58 @@ describe("requests Slack did not sign, and forged buttons", () => {
     expect(bot.responseTo(responseId)?.text).toBe("That request does not exist.");
   });
 });
+
+describe("more refusals and failures", () => {
+  it("a manager who opened a request cannot approve it; another manager can", async () => {
+    const client = await createClient(bot.db, { name: "Self Service" });
+    await bot.command(MANAGER_A, client.ref);
+    await bot.submit(MANAGER_A, bot.lastModal(), formValues({ kind: "voluntary", reason: "Manager's own client" }));
+    const request = await bot.db.deactivationRequest.findFirstOrThrow({ where: { clientId: client.id } });
+    const self = await bot.click(MANAGER_A, A.approve, request.id);
+    expect(bot.responseTo(self.responseId)?.text).toBe("You opened this request, so you cannot approve it yourself.");
+    expect(await bot.db.auditEvent.findFirst({ where: { requestId: request.id, action: "request.refused" } })).toMatchObject({ actor: MANAGER_A, data: { code: "APPROVAL.SELF_APPROVAL" } });
+    await bot.click(MANAGER_B, A.approve, request.id);
+    expect(await bot.db.approval.findMany({ where: { requestId: request.id }, select: { approverId: true } })).toEqual([{ approverId: MANAGER_B }]);
+  });
+
+  it("withdraw: refused for someone else, done by the requester, and the card closes", async () => {
+    const client = await createClient(bot.db, { name: "Changed Mind" });
+    const request = await openThroughSlack(client.ref);
+    const stranger = await bot.click(STRANGER, A.withdraw, request.id);
+    expect(bot.responseTo(stranger.responseId)?.text).toBe("Only the requester or an approver can withdraw this request.");
+    bot.fake.clear();
+    await bot.click(REQUESTER, A.withdraw, request.id);
+    expect(readable(lastCard("C0REQUESTS").blocks)).toMatch(/Withdrawn by <@U0REQUESTER> on/);
+    expect(buttons(lastCard("C0REQUESTS").blocks)).toEqual([]);
+    expect(buttons(lastCard("C0MANAGERS").blocks)).toEqual([]);
+    expect(threadLines()).toEqual(["<@U0REQUESTER> withdrew the request."]);
+    expect(await bot.db.deactivationRequest.findUniqueOrThrow({ where: { id: request.id } })).toMatchObject({ state: "withdrawn", liveClientId: null });
+  });
+
+  it("an action that fails is said in the thread and to the clicker; Execute again finishes without repeating", async () => {
+    const client = await createClient(bot.db, { name: "Flaky Ledger" });
+    await bot.command(REQUESTER, client.ref);
+    await bot.submit(REQUESTER, bot.lastModal(), formValues({ kind: "toggle", reason: "Plain toggle" }));
+    const request = await bot.db.deactivationRequest.findFirstOrThrow({ where: { clientId: client.id } });
+    const ledger = bot.slack.deps.services.sor;
+    const original = ledger.inactivateClient.bind(ledger);
+    let calls = 0;
+    ledger.inactivateClient = async (ref, context) => {
+      calls += 1;
+      if (calls === 1) throw new Error("billing system timed out");
+      return original(ref, context);
+    };
+    try {
+      bot.fake.clear();
+      const first = await bot.click(REQUESTER, A.execute, request.id);
+      expect(bot.responseTo(first.responseId)?.text).toBe("Execution stopped: inactivate the client failed (billing system timed out). Press Execute again to retry.");
+      expect(threadLines()).toContain(":warning: Failed: inactivate the client — billing system timed out. The request stays ready; press Execute again to retry (what is done is not repeated).");
+      expect(buttons(lastCard("C0REQUESTS").blocks)).toContain(A.execute);
+      await bot.click(REQUESTER, A.execute, request.id);
+      expect(readable(lastCard("C0REQUESTS").blocks)).toMatch(/Inactivated by <@U0REQUESTER>/);
+      expect(calls).toBe(2);
+    } finally {
+      ledger.inactivateClient = original;
+    }
+  });
+});
