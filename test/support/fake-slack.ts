@@ -16,6 +16,8 @@ export class FakeSlack {
   /** users.info answers: user id -> Slack locale. */
   readonly locales = new Map<string, string>();
   readonly groups = new Map<string, string[]>();
+  /** What apps.connections.open answers (Socket Mode). */
+  connectionUrl = "";
   private server: Server | undefined;
   private ts = 1_000;
   baseUrl = "";
@@ -76,6 +78,8 @@ export class FakeSlack {
         return { ok: true, channel: args.channel, ts: `${++this.ts}.000100`, message: { text: args.text } };
       case "chat.update":
         return { ok: true, channel: args.channel, ts: args.ts };
+      case "apps.connections.open":
+        return { ok: true, url: this.connectionUrl };
       case "views.open":
         return { ok: true, view: { id: `V${++this.ts}` } };
       case "users.info":
