@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -103,7 +103,8 @@ describe("usage", () => {
 
 describe(`imports, migrate and the audit trail (${testDatabaseKind} database)`, () => {
   it("imports, refuses a bad file without changes, verifies and exports the trail", async () => {
-    expect(await cli("migrate")).toMatchObject({ code: 0, stdout: expect.stringMatching(/applied 1 migration\(s\): \d+_init|the database is up to date/) });
+    const migrations = (await readdir("prisma/migrations", { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+    expect(await cli("migrate")).toEqual({ code: 0, stderr: "", stdout: `applied ${migrations.length} migration(s): ${migrations.join(", ")}\n` });
     expect(await cli("migrate")).toMatchObject({ code: 0, stdout: "the database is up to date\n" });
 
     const clients = await file("clients.csv", "ref,name,contact_name,contact_email,contact_phone,third_party,hosted_database\nACME,Acmé,Ana,ana@acme.example,,no,yes\n");
