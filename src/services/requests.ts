@@ -22,18 +22,11 @@ export type RequestResult = Result<{ request: StoredRequest }>;
 /** Refusals about who may do what are kept on the audit trail; other refusals are just answered. */
 const AUDITED_REFUSALS = new Set<string>([ErrorCode.NotApprover, ErrorCode.SelfApproval, ErrorCode.NotAllowedToWithdraw]);
 
-export interface OpenRequestCommand {
+/** The domain's input, naming the client by ref; the third party defaults to the client's own fact. */
+export type OpenRequestCommand = Omit<lifecycle.OpenRequestInput, "client" | "thirdPartyInvolved"> & {
   clientRef: string;
-  kind: string;
-  requestedBy: string;
-  requestedOn?: string;
-  reason: string;
-  askedBy?: string | null;
-  confirmation?: string | null;
-  /** Defaults to the client's own fact. */
   thirdPartyInvolved?: boolean;
-  notes?: string | null;
-}
+};
 
 export async function openRequest(deps: ServiceDeps, command: OpenRequestCommand): Promise<RequestResult> {
   const client = await deps.sor.getClient(command.clientRef);

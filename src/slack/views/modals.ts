@@ -27,6 +27,22 @@ export interface DeactivateMetadata {
 
 const plain = (text: string, max = 75) => ({ type: "plain_text" as const, text: clip(text, max), emoji: true });
 
+/** A text field of a form, limited to what the domain accepts. */
+function textInput(
+  field: { block: string; action: string; max: number },
+  label: string,
+  options: { hint?: string; optional?: boolean; multiline?: boolean } = {},
+): KnownBlock {
+  return {
+    type: "input",
+    block_id: field.block,
+    ...(options.optional ? { optional: true } : {}),
+    label: plain(label),
+    ...(options.hint ? { hint: plain(options.hint, 150) } : {}),
+    element: { type: "plain_text_input", action_id: field.action, max_length: field.max, ...(options.multiline ? { multiline: true } : {}) },
+  };
+}
+
 export function deactivateModal(input: DeactivateModalInput, ctx: ViewContext): ModalView {
   const { policy, clients } = input;
   const fixed = clients.length === 1 ? clients[0]! : undefined;
@@ -59,29 +75,9 @@ export function deactivateModal(input: DeactivateModalInput, ctx: ViewContext): 
       label: plain(t(ctx.language, "modal.kind")),
       element: { type: "static_select", action_id: Ids.action.kind, options: kindOptions, ...(kindOptions.length === 1 ? { initial_option: kindOptions[0] } : {}) },
     },
-    {
-      type: "input",
-      block_id: Ids.block.reason,
-      label: plain(t(ctx.language, "modal.reason")),
-      hint: plain(t(ctx.language, "modal.reasonHint"), 150),
-      element: { type: "plain_text_input", action_id: Ids.action.reason, multiline: true, max_length: LIMITS.reason },
-    },
-    {
-      type: "input",
-      block_id: Ids.block.askedBy,
-      optional: true,
-      label: plain(t(ctx.language, "modal.askedBy")),
-      hint: plain(t(ctx.language, "modal.askedByHint"), 150),
-      element: { type: "plain_text_input", action_id: Ids.action.askedBy, max_length: LIMITS.askedBy },
-    },
-    {
-      type: "input",
-      block_id: Ids.block.confirmation,
-      optional: true,
-      label: plain(t(ctx.language, "modal.confirmation")),
-      hint: plain(t(ctx.language, "modal.confirmationHint"), 150),
-      element: { type: "plain_text_input", action_id: Ids.action.confirmation, max_length: LIMITS.confirmation },
-    },
+    textInput({ block: Ids.block.reason, action: Ids.action.reason, max: LIMITS.reason }, t(ctx.language, "modal.reason"), { hint: t(ctx.language, "modal.reasonHint"), multiline: true }),
+    textInput({ block: Ids.block.askedBy, action: Ids.action.askedBy, max: LIMITS.askedBy }, t(ctx.language, "modal.askedBy"), { hint: t(ctx.language, "modal.askedByHint"), optional: true }),
+    textInput({ block: Ids.block.confirmation, action: Ids.action.confirmation, max: LIMITS.confirmation }, t(ctx.language, "modal.confirmation"), { hint: t(ctx.language, "modal.confirmationHint"), optional: true }),
     {
       type: "input",
       block_id: Ids.block.thirdParty,
@@ -95,13 +91,7 @@ export function deactivateModal(input: DeactivateModalInput, ctx: ViewContext): 
       label: plain(t(ctx.language, "modal.requestedOn")),
       element: { type: "datepicker", action_id: Ids.action.requestedOn, initial_date: input.today },
     },
-    {
-      type: "input",
-      block_id: Ids.block.notes,
-      optional: true,
-      label: plain(t(ctx.language, "modal.notes")),
-      element: { type: "plain_text_input", action_id: Ids.action.notes, multiline: true, max_length: LIMITS.notes },
-    },
+    textInput({ block: Ids.block.notes, action: Ids.action.notes, max: LIMITS.notes }, t(ctx.language, "modal.notes"), { optional: true, multiline: true }),
   );
   const metadata: DeactivateMetadata = fixed ? { fixedClientRef: fixed.ref } : {};
   return {
@@ -132,13 +122,10 @@ export function evidenceModal(requestId: string, check: CheckDefinition, ctx: Vi
     private_metadata: JSON.stringify(metadata),
     blocks: [
       { type: "section", text: { type: "mrkdwn", text: t(ctx.language, check.evidence === "required" ? "modal.evidence.required" : "modal.evidence.optional", { label }) } },
-      {
-        type: "input",
-        block_id: Ids.block.evidence,
+      textInput({ block: Ids.block.evidence, action: Ids.action.evidence, max: LIMITS.evidence }, t(ctx.language, "modal.evidence.label"), {
         optional: check.evidence !== "required",
-        label: plain(t(ctx.language, "modal.evidence.label")),
-        element: { type: "plain_text_input", action_id: Ids.action.evidence, multiline: true, max_length: LIMITS.evidence },
-      },
+        multiline: true,
+      }),
     ],
   };
 }
@@ -158,12 +145,7 @@ export function rejectModal(request: { id: string; number: number }, clientName:
     private_metadata: JSON.stringify(metadata),
     blocks: [
       { type: "section", text: { type: "mrkdwn", text: t(ctx.language, "modal.reject.intro", { number: request.number, client: escapeText(clientName) }) } },
-      {
-        type: "input",
-        block_id: Ids.block.rejectReason,
-        label: plain(t(ctx.language, "modal.reject.label")),
-        element: { type: "plain_text_input", action_id: Ids.action.rejectReason, multiline: true, max_length: LIMITS.closeReason },
-      },
+      textInput({ block: Ids.block.rejectReason, action: Ids.action.rejectReason, max: LIMITS.closeReason }, t(ctx.language, "modal.reject.label"), { multiline: true }),
     ],
   };
 }

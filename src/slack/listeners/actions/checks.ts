@@ -4,9 +4,8 @@ import { loadRequestView } from "../../../services/request-view.ts";
 import { userContext, type SlackDeps } from "../../context.ts";
 import { Ids } from "../../ids.ts";
 import { blockAction, checkValue } from "../../payloads.ts";
-import { errorText } from "../../views/errors.ts";
 import { evidenceModal } from "../../views/modals.ts";
-import { refuseMalformed, tellClicker } from "./respond.ts";
+import { refuseMalformed, refuseOrPublish } from "./respond.ts";
 
 /** Tick (asking for evidence when the check takes it), untick, and re-check automatic checks. */
 export function register(app: App, deps: SlackDeps): void {
@@ -22,9 +21,7 @@ export function register(app: App, deps: SlackDeps): void {
       await client.views.open({ trigger_id: triggerId, view: evidenceModal(requestId, definition, ctx) });
       return;
     }
-    const result = await tickCheck(deps.services, requestId, userId, checkId, null);
-    if (!result.ok) return void (await tellClicker(respond, errorText(result.error, ctx)));
-    await deps.publisher.publish(requestId);
+    await refuseOrPublish(deps, respond, userId, requestId, await tickCheck(deps.services, requestId, userId, checkId, null));
   });
 
   app.action(Ids.action.untick, async ({ ack, body, respond }) => {
@@ -32,8 +29,7 @@ export function register(app: App, deps: SlackDeps): void {
     const parsed = parse(body);
     if (!parsed) return refuseMalformed(deps, respond, body);
     const result = await untickCheck(deps.services, parsed.requestId, parsed.userId, parsed.checkId);
-    if (!result.ok) return void (await tellClicker(respond, errorText(result.error, await userContext(deps, parsed.userId))));
-    await deps.publisher.publish(parsed.requestId);
+    await refuseOrPublish(deps, respond, parsed.userId, parsed.requestId, result);
   });
 
   app.action(Ids.action.recheck, async ({ ack, body, respond }) => {
@@ -41,8 +37,7 @@ export function register(app: App, deps: SlackDeps): void {
     const parsed = parse(body);
     if (!parsed) return refuseMalformed(deps, respond, body);
     const result = await refreshAutomaticChecks(deps.services, parsed.requestId, parsed.userId);
-    if (!result.ok) return void (await tellClicker(respond, errorText(result.error, await userContext(deps, parsed.userId))));
-    await deps.publisher.publish(parsed.requestId);
+    await refuseOrPublish(deps, respond, parsed.userId, parsed.requestId, result);
   });
 }
 

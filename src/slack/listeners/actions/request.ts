@@ -6,7 +6,7 @@ import { Ids } from "../../ids.ts";
 import { blockAction, requestIdValue } from "../../payloads.ts";
 import { errorText } from "../../views/errors.ts";
 import { rejectModal } from "../../views/modals.ts";
-import { refuseMalformed, tellClicker } from "./respond.ts";
+import { refuseMalformed, refuseOrPublish, tellClicker } from "./respond.ts";
 
 /** Approve, Reject (asks why), Execute and Withdraw: the server decides who may, whatever the buttons showed. */
 export function register(app: App, deps: SlackDeps): void {
@@ -15,8 +15,7 @@ export function register(app: App, deps: SlackDeps): void {
     const parsed = parse(body);
     if (!parsed) return refuseMalformed(deps, respond, body);
     const result = await approveRequest(deps.services, parsed.requestId, parsed.userId);
-    if (!result.ok) return void (await tellClicker(respond, errorText(result.error, await userContext(deps, parsed.userId))));
-    await deps.publisher.publish(parsed.requestId);
+    await refuseOrPublish(deps, respond, parsed.userId, parsed.requestId, result);
   });
 
   app.action(Ids.action.reject, async ({ ack, body, client, respond }) => {
@@ -48,8 +47,7 @@ export function register(app: App, deps: SlackDeps): void {
     const parsed = parse(body);
     if (!parsed) return refuseMalformed(deps, respond, body);
     const result = await withdrawRequest(deps.services, parsed.requestId, parsed.userId);
-    if (!result.ok) return void (await tellClicker(respond, errorText(result.error, await userContext(deps, parsed.userId))));
-    await deps.publisher.publish(parsed.requestId);
+    await refuseOrPublish(deps, respond, parsed.userId, parsed.requestId, result);
   });
 }
 

@@ -1,7 +1,9 @@
 import type { RespondFn } from "@slack/bolt";
 import { z } from "zod";
+import type { Result } from "../../../domain/errors.ts";
 import { userContext, type SlackDeps } from "../../context.ts";
 import { t } from "../../i18n/catalog.ts";
+import { errorText } from "../../views/errors.ts";
 
 /** A reply only the person who clicked sees; the card stays as it is. */
 export function tellClicker(respond: RespondFn, text: string): Promise<unknown> {
@@ -16,4 +18,13 @@ export async function refuseMalformed(deps: SlackDeps, respond: RespondFn, body:
   const user = anyUser.safeParse(body);
   const language = user.success ? (await userContext(deps, user.data.user.id)).language : deps.policy.language;
   await tellClicker(respond, t(language, "error.badPayload"));
+}
+
+/** After a service call from a button: a refusal goes to the clicker alone, a change to the cards. */
+export async function refuseOrPublish(deps: SlackDeps, respond: RespondFn, userId: string, requestId: string, result: Result<object>): Promise<void> {
+  if (!result.ok) {
+    await tellClicker(respond, errorText(result.error, await userContext(deps, userId)));
+    return;
+  }
+  await deps.publisher.publish(requestId);
 }

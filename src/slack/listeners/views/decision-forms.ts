@@ -1,4 +1,5 @@
 import type { App } from "@slack/bolt";
+import type { z } from "zod";
 import { rejectRequest, tickCheck } from "../../../services/requests.ts";
 import { userContext, type SlackDeps } from "../../context.ts";
 import { t } from "../../i18n/catalog.ts";
@@ -6,17 +7,23 @@ import { Ids } from "../../ids.ts";
 import { checkMetadata, inputValue, parseJson, read, requestMetadata, viewSubmission } from "../../payloads.ts";
 import { errorText } from "../../views/errors.ts";
 
+/** A submitted form and its metadata, or null when either cannot be trusted. */
+function parseForm<T>(body: unknown, metadataSchema: z.ZodType<T>) {
+  const payload = viewSubmission.safeParse(body);
+  const metadata = payload.success ? parseJson(metadataSchema, payload.data.view.private_metadata) : null;
+  return payload.success && metadata ? { user: payload.data.user, values: payload.data.view.state.values, metadata } : null;
+}
+
 /** The small forms behind buttons: evidence for a tick, a reason for a rejection. Errors show on the field. */
 export function register(app: App, deps: SlackDeps): void {
   app.view(Ids.view.evidence, async ({ ack, body }) => {
-    const payload = viewSubmission.safeParse(body);
-    const metadata = payload.success ? parseJson(checkMetadata, payload.data.view.private_metadata) : null;
-    if (!payload.success || !metadata) {
+    const form = parseForm(body, checkMetadata);
+    if (!form) {
       await ack({ response_action: "errors", errors: { [Ids.block.evidence]: t(deps.policy.language, "error.badPayload") } });
       return;
     }
-    const { user, view } = payload.data;
-    const evidence = read.text(inputValue(view.state.values, Ids.block.evidence, Ids.action.evidence));
+    const { user, values, metadata } = form;
+    const evidence = read.text(inputValue(values, Ids.block.evidence, Ids.action.evidence));
     const result = await tickCheck(deps.services, metadata.requestId, user.id, metadata.checkId, evidence);
     if (!result.ok) {
       await ack({ response_action: "errors", errors: { [Ids.block.evidence]: errorText(result.error, await userContext(deps, user.id)) } });
@@ -27,14 +34,13 @@ export function register(app: App, deps: SlackDeps): void {
   });
 
   app.view(Ids.view.reject, async ({ ack, body }) => {
-    const payload = viewSubmission.safeParse(body);
-    const metadata = payload.success ? parseJson(requestMetadata, payload.data.view.private_metadata) : null;
-    if (!payload.success || !metadata) {
+    const form = parseForm(body, requestMetadata);
+    if (!form) {
       await ack({ response_action: "errors", errors: { [Ids.block.rejectReason]: t(deps.policy.language, "error.badPayload") } });
       return;
     }
-    const { user, view } = payload.data;
-    const reason = read.text(inputValue(view.state.values, Ids.block.rejectReason, Ids.action.rejectReason));
+    const { user, values, metadata } = form;
+    const reason = read.text(inputValue(values, Ids.block.rejectReason, Ids.action.rejectReason));
     const result = await rejectRequest(deps.services, metadata.requestId, user.id, reason);
     if (!result.ok) {
       await ack({ response_action: "errors", errors: { [Ids.block.rejectReason]: errorText(result.error, await userContext(deps, user.id)) } });
