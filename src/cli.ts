@@ -6,7 +6,10 @@ import { stringify } from "csv-stringify/sync";
 import { z } from "zod";
 import { databaseTarget, loadEnv, type Env } from "./config/env.ts";
 import { formatProblems, loadPolicyFile } from "./config/policy-file.ts";
+import { TZDate } from "@date-fns/tz";
 import { canonicalJson, verifyAudit } from "./db/audit.ts";
+import { computeTimeline } from "./domain/calendar.ts";
+import { labelFor } from "./domain/policy.ts";
 import { DataDirLockedError, openDatabase, type DatabaseHandle } from "./db/database.ts";
 import { applyMigrations } from "./db/migrations.ts";
 import { startBot, StartupError, type RunningBot } from "./main.ts";
@@ -104,6 +107,53 @@ function buildProgram(io: CliIo): Command {
       out(`${path}: valid — ${kinds.length} kind(s): ${kinds.join(", ")}; time zone ${load.policy.timezone}; language ${load.policy.language}`);
     });
 
+  policy
+    .command("timeline")
+    .description("print the dates a request of a kind made at an instant would get (in the policy's time zone)")
+    .requiredOption("--kind <kind>", "a kind from the policy")
+    .requiredOption("--requested-at <instant>", "ISO 8601 date-time (2026-08-09T10:00:00-03:00), or a date meaning its start in the policy's time zone")
+    .option("--json", "print exactly one JSON object")
+    .option("--policy <file>", "the policy file (default: OFFBOARD_POLICY or ./offboard.policy.yml)")
+    .action(async (options: { kind: string; requestedAt: string; json?: boolean; policy?: string }) => {
+      const path = resolve(io.cwd, options.policy ?? environment(io).OFFBOARD_POLICY);
+      const load = await loadPolicyFile(path);
+      if (!load.ok) throw new CliFailure(`${path}: invalid policy, run \`offboard policy check\`\n${formatProblems(path, load.problems)}`);
+      const policy = load.policy;
+      const kind = policy.kinds[options.kind];
+      if (!kind) throw new CliFailure(`no kind "${options.kind}" in ${path} (kinds: ${Object.keys(policy.kinds).join(", ")})`, 2);
+      const at = instantIn("--requested-at", options.requestedAt, policy.timezone);
+      const timeline = computeTimeline(kind.calendar, kind.dunning, policy.timezone, at);
+      const dunning = kind.dunning.map((step, i) => ({ id: step.id, label: labelFor(step.label, policy.language), dueOn: timeline.dunning[i]!.dueOn }));
+      if (options.json) {
+        out(
+          JSON.stringify({
+            kind: kind.id,
+            requestedOn: timeline.requestedOn,
+            lastBilledMonth: timeline.lastBilledMonth,
+            serviceEndsOn: timeline.serviceEndsOn,
+            dataDeletedOn: timeline.dataDeletedOn,
+            reactivableUntil: timeline.reactivableUntil,
+            dunning,
+          }),
+        );
+        return;
+      }
+      const rows: [string, string][] = [
+        ["kind", `${kind.id} (${labelFor(kind.label, policy.language)})`],
+        ["time zone", policy.timezone],
+        ["requested on", timeline.requestedOn],
+        ["last billed month", timeline.lastBilledMonth ?? "not applicable (no notice rule)"],
+        ["service ends on", timeline.serviceEndsOn],
+        ["data deleted on", timeline.dataDeletedOn ?? "never"],
+        ["reactivable until", timeline.reactivableUntil ?? "no limit"],
+      ];
+      for (const [name, value] of rows) out(`${name.padEnd(18)} ${value}`);
+      if (dunning.length) {
+        out("dunning");
+        for (const step of dunning) out(`  ${step.dueOn}  ${step.id}  ${step.label}`);
+      }
+    });
+
   const importers: [string, string, (deps: ImportDeps, file: string, csv: string) => Promise<ImportResult>][] = [
     ["clients", "ref,name,contact_name,contact_email,contact_phone,third_party,hosted_database", importClients],
     ["invoices", "client_ref,number,amount,currency,due_on,status", importInvoices],
@@ -185,6 +235,18 @@ async function withDatabase<T>(io: CliIo, options: { migrate: boolean }, work: (
 }
 
 const instantSchema = z.union([z.iso.datetime({ offset: true }), z.iso.date()]);
+
+/** An ISO date-time, or a bare date meaning the start of that day in `timezone`. */
+function instantIn(flag: string, value: string, timezone: string): Date {
+  if (z.iso.date().safeParse(value).success) {
+    const [y, m, d] = value.split("-").map(Number) as [number, number, number];
+    return new Date(new TZDate(y, m - 1, d, timezone).getTime());
+  }
+  if (!z.iso.datetime({ offset: true }).safeParse(value).success) {
+    throw new CliFailure(`${flag} "${value}" is not an ISO 8601 date-time (2026-08-09T10:00:00-03:00) or date (2026-08-09)`, 2);
+  }
+  return new Date(value);
+}
 
 function instant(flag: string, value: string): Date {
   if (!instantSchema.safeParse(value).success) {

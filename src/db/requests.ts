@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { sameJson } from "../domain/canonical-json.ts";
 import { ErrorCode, OffboardError } from "../domain/errors.ts";
-import { ACTIONS, AUTOMATIC_CHECKS, type CheckDefinition, type Label } from "../domain/policy.ts";
+import { DEFAULT_CALENDAR, type CalendarRules } from "../domain/calendar.ts";
+import { ACTIONS, AUTOMATIC_CHECKS, DUNNING_CHANNELS, type CheckDefinition, type DunningStep, type Label } from "../domain/policy.ts";
 import { LIVE_STATES, type DeactivationRequest, type NewRequest, type RequestSnapshot } from "../domain/request.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { Tx } from "./database.ts";
@@ -16,6 +17,31 @@ const checkDefinitionSchema: z.ZodType<CheckDefinition> = z.object({
   required: z.boolean(),
   when: z.object({ thirdParty: z.boolean().optional(), hostedDatabase: z.boolean().optional() }).optional(),
 });
+const durationSchema = z.object({
+  years: z.number().optional(),
+  months: z.number().optional(),
+  weeks: z.number().optional(),
+  days: z.number().optional(),
+  hours: z.number().optional(),
+  minutes: z.number().optional(),
+  seconds: z.number().optional(),
+});
+const calendarSchema: z.ZodType<CalendarRules> = z.object({
+  notice: z.object({ cutoffDay: z.number().int() }).optional(),
+  serviceEnds: z.union([z.object({ type: z.enum(["end_of_month", "immediately"]) }), z.object({ type: z.literal("after"), duration: durationSchema })]),
+  dataDeletion: z.union([z.object({ type: z.enum(["never", "end_of_following_month"]) }), z.object({ type: z.literal("after_service_ends"), duration: durationSchema })]),
+  reactivableUntil: z.union([z.object({ type: z.enum(["before_deletion", "always"]) }), z.object({ type: z.literal("after_service_ends"), duration: durationSchema })]),
+});
+const dunningStepSchema: z.ZodType<DunningStep> = z.object({
+  id: z.string(),
+  label: labelSchema,
+  channel: z.enum(DUNNING_CHANNELS),
+  after: durationSchema,
+  from: z.enum(["request", "previous"]),
+  finalNotice: z.boolean(),
+  template: z.object({ en: z.string().optional(), es: z.string().optional(), pt: z.string().optional() }).optional(),
+});
+
 /** Snapshots are read back through zod: a row written by an older version fails loudly, not subtly. */
 const snapshotSchema: z.ZodType<RequestSnapshot> = z.object({
   kind: z.string(),
@@ -24,6 +50,9 @@ const snapshotSchema: z.ZodType<RequestSnapshot> = z.object({
   actions: z.array(z.enum(ACTIONS)),
   approvals: z.object({ required: z.number().int(), allowSelfApproval: z.boolean() }),
   reactivation: z.object({ allowed: z.boolean() }),
+  // Requests opened before calendars and dunning existed have neither.
+  calendar: calendarSchema.default(DEFAULT_CALENDAR),
+  dunning: z.array(dunningStepSchema).default([]),
 });
 const detailSchema = z.record(z.string(), z.unknown()).nullable();
 

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { DEFAULT_CALENDAR, type CalendarRules } from "./calendar.ts";
+import { parseDuration, type PolicyDuration } from "./duration.ts";
 
 /**
  * The company's policy: the model, and the zod schema of the policy file that
@@ -39,12 +41,33 @@ export interface CheckDefinition {
   when?: Partial<ClientFacts>;
 }
 
+export const DUNNING_CHANNELS = ["email", "phone", "whatsapp", "letter", "other"] as const;
+export type DunningChannel = (typeof DUNNING_CHANNELS)[number];
+
+/** Placeholders a final notice's template may use. */
+export const TEMPLATE_FIELDS = ["client", "cutoff"] as const;
+
+/** One step of a dunning ladder (seeds 000 and 002): collection emails, a call, a final notice. */
+export interface DunningStep {
+  id: string;
+  label: Label;
+  channel: DunningChannel;
+  /** Due this long after the request (first step, or `from: request`) or after the previous step. */
+  after: PolicyDuration;
+  from: "request" | "previous";
+  /** The final notice announces the date access ends. */
+  finalNotice: boolean;
+  template?: Partial<Record<Language, string>>;
+}
+
 export interface KindPolicy {
   id: string;
   label: Label;
   checks: CheckDefinition[];
   actions: Action[];
   reactivation: { allowed: boolean };
+  calendar: CalendarRules;
+  dunning: DunningStep[];
 }
 
 export interface ApprovalRule {
@@ -123,12 +146,95 @@ const checkSchema = z
     }),
   );
 
-const kindSchema = z.strictObject({
-  label: labelSchema,
-  checks: z.array(checkSchema).max(40, "at most 40 checks per kind (a Slack card has room for 50 blocks)").default([]),
-  actions: z.array(z.enum(ACTIONS)).min(1, "list at least one action (e.g. inactivate_client)"),
-  reactivation: z.strictObject({ allowed: z.boolean().default(true) }).default({ allowed: true }),
+const durationSchema = z.string().transform((text, ctx) => {
+  const duration = parseDuration(text);
+  if (!duration) {
+    ctx.addIssue({ code: "custom", message: `"${text}" is not a duration: use 45s, 30m, 36h, 7d, 2w or ISO 8601 such as P7D, PT36H, P1M` });
+    return z.NEVER;
+  }
+  return duration;
 });
+const afterSchema = z.strictObject({ after: durationSchema });
+const afterServiceSchema = z.strictObject({ after_service_ends: durationSchema });
+
+const calendarSchema = z
+  .strictObject({
+    notice: z.strictObject({ cutoff_day: z.number().int().min(1).max(28, "at most 28, a day every month has") }).optional(),
+    service_ends: z.union([z.enum(["end_of_month", "immediately"]), afterSchema]).default("immediately"),
+    data_deletion: z.union([z.enum(["never", "end_of_following_month"]), afterServiceSchema]).default("never"),
+  })
+  .transform(
+    (c): Omit<CalendarRules, "reactivableUntil"> => ({
+      ...(c.notice ? { notice: { cutoffDay: c.notice.cutoff_day } } : {}),
+      serviceEnds: typeof c.service_ends === "string" ? { type: c.service_ends } : { type: "after", duration: c.service_ends.after },
+      dataDeletion:
+        typeof c.data_deletion === "string" ? { type: c.data_deletion } : { type: "after_service_ends", duration: c.data_deletion.after_service_ends },
+    }),
+  );
+
+const templateSchema = z
+  .strictObject({ en: text(2000).optional(), es: text(2000).optional(), pt: text(2000).optional() })
+  .transform((template, ctx) => {
+    for (const [language, body] of Object.entries(template)) {
+      for (const [, name] of (body ?? "").matchAll(/\{(\w+)\}/g)) {
+        if (!(TEMPLATE_FIELDS as readonly string[]).includes(name!)) {
+          ctx.addIssue({ code: "custom", path: [language], message: `unknown placeholder {${name}}: use ${TEMPLATE_FIELDS.map((f) => `{${f}}`).join(", ")}` });
+        }
+      }
+    }
+    return template;
+  });
+
+const dunningStepSchema = z
+  .strictObject({
+    id: idSchema,
+    label: labelSchema,
+    channel: z.enum(DUNNING_CHANNELS),
+    after: durationSchema,
+    from: z.enum(["request", "previous"]).default("previous"),
+    final_notice: z.boolean().default(false),
+    template: templateSchema.optional(),
+  })
+  .transform(
+    (d): DunningStep => ({
+      id: d.id,
+      label: d.label,
+      channel: d.channel,
+      after: d.after,
+      from: d.from,
+      finalNotice: d.final_notice,
+      ...(d.template ? { template: d.template } : {}),
+    }),
+  );
+
+const kindSchema = z
+  .strictObject({
+    label: labelSchema,
+    checks: z.array(checkSchema).max(40, "at most 40 checks per kind (a Slack card has room for 50 blocks)").default([]),
+    actions: z.array(z.enum(ACTIONS)).min(1, "list at least one action (e.g. inactivate_client)"),
+    reactivation: z
+      .strictObject({
+        allowed: z.boolean().default(true),
+        until: z.union([z.enum(["before_deletion", "always"]), afterServiceSchema]).default("always"),
+      })
+      .default({ allowed: true, until: "always" }),
+    calendar: calendarSchema.optional(),
+    dunning: z.array(dunningStepSchema).max(20, "at most 20 dunning steps").default([]),
+  })
+  .transform((k) => ({
+    label: k.label,
+    checks: k.checks,
+    actions: k.actions,
+    reactivation: { allowed: k.reactivation.allowed },
+    calendar: {
+      ...(k.calendar ?? DEFAULT_CALENDAR),
+      reactivableUntil:
+        typeof k.reactivation.until === "string"
+          ? { type: k.reactivation.until }
+          : { type: "after_service_ends" as const, duration: k.reactivation.until.after_service_ends },
+    } satisfies CalendarRules,
+    dunning: k.dunning,
+  }));
 
 export const policySchema = z
   .strictObject({
@@ -147,7 +253,9 @@ export const policySchema = z
       .refine((a) => a.users.length > 0 || a.usergroup, "name approvers: users, a usergroup, or both"),
     kinds: z.record(idSchema, kindSchema).refine((k) => Object.keys(k).length > 0, "define at least one kind"),
   })
-  .superRefine((p, ctx) => {
+  // Cross-field rules run as a transform: zod runs transforms only on data whose shape is valid,
+  // while a refinement would also see half-parsed values.
+  .transform((p, ctx) => {
     if (p.approvers.usergroup === undefined && p.approvers.required > p.approvers.users.length) {
       ctx.addIssue({
         code: "custom",
@@ -167,6 +275,16 @@ export const policySchema = z
           });
         } else seen.set(check.id, index);
       });
+      const steps = new Map<string, number>();
+      kind.dunning.forEach((step, index) => {
+        const first = steps.get(step.id);
+        if (first !== undefined) {
+          ctx.addIssue({ code: "custom", path: ["kinds", kindId, "dunning", index, "id"], message: `duplicate step id "${step.id}" (first at dunning[${first}])` });
+        } else steps.set(step.id, index);
+      });
+      if (kind.calendar.reactivableUntil.type === "before_deletion" && kind.calendar.dataDeletion.type === "never") {
+        ctx.addIssue({ code: "custom", path: ["kinds", kindId, "reactivation", "until"], message: "before_deletion needs calendar.data_deletion (it is never)" });
+      }
       const actions = new Set<string>();
       kind.actions.forEach((action, index) => {
         if (actions.has(action)) {
@@ -175,6 +293,7 @@ export const policySchema = z
         actions.add(action);
       });
     }
+    return p;
   })
   .transform(
     (p): Policy => ({

@@ -1,4 +1,4 @@
-import { isIsoDate, localDate } from "./calendar.ts";
+import { isIsoDate, localDate, type CalendarRules } from "./calendar.ts";
 import { sameJson } from "./canonical-json.ts";
 import { ErrorCode, fail, type Result } from "./errors.ts";
 import {
@@ -7,6 +7,7 @@ import {
   type AutomaticCheck,
   type CheckDefinition,
   type ClientFacts,
+  type DunningStep,
   type Label,
   type Policy,
 } from "./policy.ts";
@@ -34,6 +35,8 @@ export interface RequestSnapshot {
   actions: Action[];
   approvals: { required: number; allowSelfApproval: boolean };
   reactivation: { allowed: boolean };
+  calendar: CalendarRules;
+  dunning: DunningStep[];
 }
 
 export type CheckStatus = "pending" | "done" | "failed";
@@ -149,6 +152,8 @@ export function openRequest(
     actions: [...kind.actions],
     approvals: { required: policy.approvers.required, allowSelfApproval: policy.approvers.allowSelfApproval },
     reactivation: { ...kind.reactivation },
+    calendar: kind.calendar,
+    dunning: kind.dunning,
   };
   const request: NewRequest = {
     clientId: input.client.id,

@@ -146,3 +146,55 @@ describe("the installed command", () => {
     expect(failure).toMatchObject({ code: 1, stderr: expect.stringMatching(/^offboard: .*no-such\.yml: 1 problem\n/) });
   });
 });
+
+describe("offboard policy timeline", () => {
+  it.each([
+    // Seed 002's example: asked on 9 August, September is not billed, data deleted on 30 September.
+    { at: "2026-08-09T10:00:00-03:00", expected: { requestedOn: "2026-08-09", lastBilledMonth: "2026-08", serviceEndsOn: "2026-08-31", dataDeletedOn: "2026-09-30", reactivableUntil: "2026-09-29" } },
+    { at: "2026-08-11", expected: { requestedOn: "2026-08-11", lastBilledMonth: "2026-09", serviceEndsOn: "2026-09-30", dataDeletedOn: "2026-10-31", reactivableUntil: "2026-10-30" } },
+    // 02:30 UTC on the 10th is still the 9th in Montevideo.
+    { at: "2026-08-10T02:30:00Z", expected: { requestedOn: "2026-08-09", lastBilledMonth: "2026-08" } },
+  ])("--json prints exactly one object: $at", async ({ at, expected }) => {
+    const result = await cli("policy", "timeline", "--kind", "voluntary", "--requested-at", at, "--json");
+    expect(result.code).toBe(0);
+    expect(result.stdout.trimEnd().split("\n")).toHaveLength(1);
+    const json = JSON.parse(result.stdout) as Record<string, unknown>;
+    expect(Object.keys(json)).toEqual(["kind", "requestedOn", "lastBilledMonth", "serviceEndsOn", "dataDeletedOn", "reactivableUntil", "dunning"]);
+    expect(json).toMatchObject({ kind: "voluntary", dunning: [], ...expected });
+  });
+
+  it("lists the dunning ladder's due dates, and null where the policy says never", async () => {
+    const result = await cli("policy", "timeline", "--kind", "non_payment", "--requested-at", "2026-08-09T10:00:00-03:00", "--json");
+    expect(JSON.parse(result.stdout)).toEqual({
+      kind: "non_payment",
+      requestedOn: "2026-08-09",
+      lastBilledMonth: null,
+      serviceEndsOn: "2026-08-31",
+      dataDeletedOn: null,
+      reactivableUntil: null,
+      dunning: [
+        { id: "email_1", label: "Primer correo de cobranza", dueOn: "2026-08-10" },
+        { id: "email_2", label: "Segundo correo de cobranza", dueOn: "2026-08-17" },
+        { id: "email_3", label: "Tercer correo de cobranza", dueOn: "2026-08-24" },
+        { id: "call", label: "Llamada telefónica", dueOn: "2026-08-27" },
+        { id: "final_notice", label: "Aviso final (correo y WhatsApp)", dueOn: "2026-08-29" },
+      ],
+    });
+  });
+
+  it("prints a readable table without --json", async () => {
+    const result = await cli("policy", "timeline", "--kind", "voluntary", "--requested-at", "2026-08-09");
+    expect(result.stdout).toContain("last billed month  2026-08\n");
+    expect(result.stdout).toContain("data deleted on    2026-09-30\n");
+  });
+
+  it.each([
+    { args: ["--kind", "nope", "--requested-at", "2026-08-09"], code: 2, err: /no kind "nope" .*\(kinds: voluntary, non_payment\)/ },
+    { args: ["--kind", "voluntary", "--requested-at", "yesterday"], code: 2, err: /--requested-at "yesterday" is not an ISO 8601 date-time/ },
+    { args: ["--kind", "voluntary"], code: 2, err: /required option '--requested-at <instant>' not specified/ },
+  ])("refuses $args", async ({ args, code, err }) => {
+    const result = await cli("policy", "timeline", ...args);
+    expect(result.code).toBe(code);
+    expect(result.stderr).toMatch(err);
+  });
+});

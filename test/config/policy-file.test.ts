@@ -31,7 +31,15 @@ describe("parsePolicy", () => {
     expect(result.ok).toBe(true);
     if (result.ok) {
       expect(result.policy.approvers).toEqual({ users: ["U0BOSS"], required: 1, allowSelfApproval: false });
-      expect(result.policy.kinds.toggle).toEqual({ id: "toggle", label: "Inativar cadastro", checks: [], actions: ["inactivate_client"], reactivation: { allowed: true } });
+      expect(result.policy.kinds.toggle).toEqual({
+        id: "toggle",
+        label: "Inativar cadastro",
+        checks: [],
+        actions: ["inactivate_client"],
+        reactivation: { allowed: true },
+        calendar: { serviceEnds: { type: "immediately" }, dataDeletion: { type: "never" }, reactivableUntil: { type: "always" } },
+        dunning: [],
+      });
     }
   });
 
@@ -82,5 +90,67 @@ describe("parsePolicy", () => {
     const result = parsePolicy(text);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.problems[0]!.line).toBe(line);
+  });
+});
+
+describe("calendar and dunning rules", () => {
+  const withKind = (kind: string) => VALID.replace("    label: Inativar cadastro\n    actions: [inactivate_client]\n", kind);
+  it.each([
+    { name: "a duration that is not one", kind: "    label: X\n    actions: [inactivate_client]\n    dunning:\n      - { id: a, label: A, channel: email, after: 7 days }\n", path: "kinds.toggle.dunning[0].after", message: /"7 days" is not a duration/ },
+    { name: "a cut-off day not every month has", kind: "    label: X\n    actions: [inactivate_client]\n    calendar: { notice: { cutoff_day: 31 } }\n", path: "kinds.toggle.calendar.notice.cutoff_day", message: /at most 28/ },
+    { name: "an unknown placeholder", kind: "    label: X\n    actions: [inactivate_client]\n    dunning:\n      - { id: a, label: A, channel: email, after: 1d, template: { es: 'Hola {nombre}' } }\n", path: "kinds.toggle.dunning[0].template.es", message: /unknown placeholder \{nombre\}/ },
+    { name: "reactivation before a deletion that never comes", kind: "    label: X\n    actions: [inactivate_client]\n    reactivation: { until: before_deletion }\n", path: "kinds.toggle.reactivation.until", message: /needs calendar.data_deletion/ },
+    { name: "a dunning channel Offboard does not know", kind: "    label: X\n    actions: [inactivate_client]\n    dunning:\n      - { id: a, label: A, channel: pigeon, after: 1d }\n", path: "kinds.toggle.dunning[0].channel", message: /Invalid option/ },
+    { name: "two steps with one id", kind: "    label: X\n    actions: [inactivate_client]\n    dunning:\n      - { id: a, label: A, channel: email, after: 1d }\n      - { id: a, label: B, channel: phone, after: 1d }\n", path: "kinds.toggle.dunning[1].id", message: /duplicate step id "a"/ },
+  ])("$name", ({ kind, path, message }) => {
+    const result = parsePolicy(withKind(kind));
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.problems).toContainEqual(expect.objectContaining({ path, message: expect.stringMatching(message) }));
+  });
+
+  it("reads the calendar and ladder into the model", () => {
+    const result = parsePolicy(withKind("    label: X\n    actions: [inactivate_client]\n    calendar: { notice: { cutoff_day: 10 }, service_ends: end_of_month, data_deletion: { after_service_ends: P1M } }\n    reactivation: { until: before_deletion }\n    dunning:\n      - { id: a, label: A, channel: email, after: 36h, final_notice: true }\n"));
+    expect(result.ok).toBe(true);
+    if (result.ok) {
+      expect(result.policy.kinds.toggle!.calendar).toEqual({
+        notice: { cutoffDay: 10 },
+        serviceEnds: { type: "end_of_month" },
+        dataDeletion: { type: "after_service_ends", duration: { months: 1 } },
+        reactivableUntil: { type: "before_deletion" },
+      });
+      expect(result.policy.kinds.toggle!.dunning).toEqual([{ id: "a", label: "A", channel: "email", after: { hours: 36 }, from: "previous", finalNotice: true }]);
+    }
+  });
+});
+
+describe("any wrong value anywhere is a problem, never a crash", () => {
+  it("every value of a rich policy, replaced by each wrong type", async () => {
+    const { parse, stringify } = await import("yaml");
+    const original = parse(await readFile("offboard.policy.example.yml", "utf8")) as unknown;
+    const paths: (string | number)[][] = [];
+    const walk = (node: unknown, path: (string | number)[]) => {
+      paths.push(path);
+      if (Array.isArray(node)) node.forEach((v, i) => walk(v, [...path, i]));
+      else if (node && typeof node === "object") for (const [k, v] of Object.entries(node)) walk(v, [...path, k]);
+    };
+    walk(original, []);
+    const replacements: unknown[] = [null, 5, -1, "x", "", [], {}, true, [null], { a: 1 }];
+    let refused = 0;
+    for (const path of paths) {
+      for (const replacement of replacements) {
+        const copy = structuredClone(original) as Record<string, unknown>;
+        if (path.length === 0) continue;
+        let parent: Record<string | number, unknown> = copy;
+        for (const key of path.slice(0, -1)) parent = parent[key] as Record<string | number, unknown>;
+        parent[path.at(-1)!] = replacement;
+        const result = parsePolicy(stringify(copy));
+        if (!result.ok) {
+          refused += 1;
+          expect(result.problems.length).toBeGreaterThan(0);
+        }
+      }
+    }
+    expect(paths.length).toBeGreaterThan(100);
+    expect(refused).toBeGreaterThan(paths.length * 3);
   });
 });
