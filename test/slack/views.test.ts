@@ -53,6 +53,19 @@ describe("request card", () => {
     expect(buttons(card.blocks)).toEqual([]);
   });
 
+  it("shows the dates the kind's calendar gives, the same as the timeline command (seed 002)", () => {
+    const policy = policySchema.parse({
+      version: 1, timezone: "America/Montevideo", language: "en", channels: { requests: "C0R", management: "C0M" }, approvers: { users: ["U0A"] },
+      kinds: { voluntary: { label: "Voluntary", actions: ["inactivate_client"], calendar: { notice: { cutoff_day: 10 }, service_ends: "end_of_month", data_deletion: "end_of_following_month" }, reactivation: { until: "before_deletion" } } },
+    });
+    const text = readable(requestCard(view(policy, "voluntary"), en).blocks);
+    expect(text).toContain("*Last billed month*\nAugust 2026");
+    expect(text).toContain("*Service ends*\n31 Aug 2026");
+    expect(text).toContain("*Data deleted*\n30 Sept 2026");
+    expect(text).toContain("*Reactivable until*\n29 Sept 2026");
+    expect(readable(requestCard(view(), en).blocks)).not.toContain("Service ends");
+  });
+
   it("stays within Slack's 50 blocks with the most checks a policy may have", () => {
     const checks = Array.from({ length: 40 }, (_, i) => ({ id: `check_${i}`, label: `Check ${i}` }));
     const policy = policySchema.parse({

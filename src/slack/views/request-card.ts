@@ -1,4 +1,5 @@
 import type { Button, KnownBlock, SectionBlock } from "@slack/types";
+import { computeTimeline } from "../../domain/calendar.ts";
 import { labelFor, type CheckDefinition } from "../../domain/policy.ts";
 import { approvalsGiven, missingForExecution, type CheckState, type Missing } from "../../domain/request.ts";
 import type { RequestView } from "../../services/request-view.ts";
@@ -35,6 +36,7 @@ export function requestCard(view: RequestView, ctx: ViewContext): Message {
       type: "section",
       fields: facts.filter(([, v]) => v).map(([k, v]) => ({ type: "mrkdwn" as const, text: clip(`*${k}*\n${v}`, 2000) })),
     },
+    ...datesBlock(view, ctx),
     { type: "section", text: { type: "mrkdwn", text: clip(`*${t(ctx.language, "card.reason")}*\n${escapeText(request.reason)}`, 3000) } },
   ];
   const extras = [
@@ -95,6 +97,23 @@ export function requestCard(view: RequestView, ctx: ViewContext): Message {
     blocks.push({ type: "actions", block_id: Ids.block.requestActions, elements: buttons });
   }
   return { text: title, blocks };
+}
+
+/** The dates the kind's calendar gives this request: the same as `offboard policy timeline`. */
+function datesBlock(view: RequestView, ctx: ViewContext): KnownBlock[] {
+  const { request } = view;
+  const calendar = request.snapshot.calendar;
+  const plain = !calendar.notice && calendar.serviceEnds.type === "immediately" && calendar.dataDeletion.type === "never";
+  if (plain) return [];
+  const timeline = computeTimeline(calendar, [], ctx.timezone, request.requestedAt, request.requestedOn);
+  const month = (ym: string) => new Intl.DateTimeFormat(ctx.language === "en" ? "en-GB" : ctx.language, { month: "long", year: "numeric", timeZone: "UTC" }).format(new Date(`${ym}-01T00:00:00Z`));
+  const dates: [string, string | null][] = [
+    [t(ctx.language, "card.lastBilledMonth"), timeline.lastBilledMonth && month(timeline.lastBilledMonth)],
+    [t(ctx.language, "card.serviceEnds"), formatCalendarDate(timeline.serviceEndsOn, ctx)],
+    [t(ctx.language, "card.dataDeleted"), timeline.dataDeletedOn ? formatCalendarDate(timeline.dataDeletedOn, ctx) : t(ctx.language, "card.never")],
+    [t(ctx.language, "card.reactivableUntil"), timeline.reactivableUntil && formatCalendarDate(timeline.reactivableUntil, ctx)],
+  ];
+  return [{ type: "section", fields: dates.filter(([, v]) => v).map(([k, v]) => ({ type: "mrkdwn" as const, text: `*${k}*\n${v}` })) }];
 }
 
 function stateLine(view: RequestView, ctx: ViewContext): string {
