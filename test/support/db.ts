@@ -31,7 +31,7 @@ async function adminQuery(sql: string): Promise<void> {
  * database on the PostgreSQL server named by OFFBOARD_TEST_DATABASE_URL
  * (dropped again by close()).
  */
-export async function createTestDatabase(): Promise<DatabaseHandle> {
+export async function createTestDatabase(): Promise<DatabaseHandle & { url?: string }> {
   if (!testDatabaseUrl) {
     const db = await openDatabase({ kind: "embedded" });
     await applyMigrations(db);
@@ -42,6 +42,7 @@ export async function createTestDatabase(): Promise<DatabaseHandle> {
   await applyMigrations(db);
   return {
     ...db,
+    url: database.url,
     close: async () => {
       await db.close();
       await database.drop();
