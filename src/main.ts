@@ -6,6 +6,7 @@ import { Ledger } from "./connectors/ledger.ts";
 import { openDatabase } from "./db/database.ts";
 import { applyMigrations } from "./db/migrations.ts";
 import { systemClock } from "./services/clock.ts";
+import { Scheduler } from "./scheduler/scheduler.ts";
 import { createSlackApp } from "./slack/app.ts";
 
 export class StartupError extends Error {
@@ -63,7 +64,15 @@ export async function startBot(env: Env, cwd: string, log: (line: string) => voi
     } catch (error) {
       throw new StartupError(`cannot start: Slack refused the bot token (${(error as Error).message})`, 2);
     }
+    const scheduler = new Scheduler({
+      db: db.prisma,
+      clock: systemClock,
+      handlers: slack.jobHandlers,
+      pollMs: env.SCHEDULER_POLL_MS,
+      log: (message, error) => slack.app.logger.warn(message, error ?? ""),
+    });
     const started = (await slack.app.start(env.PORT)) as unknown;
+    scheduler.start();
     const server = env.SLACK_APP_TOKEN ? undefined : (started as Server);
     log(env.SLACK_APP_TOKEN ? "Offboard is running in Socket Mode" : `Offboard is listening on port ${(server?.address() as { port: number } | null)?.port ?? env.PORT} (POST /slack/events)`);
     let stopping: Promise<void> | undefined;
@@ -75,6 +84,7 @@ export async function startBot(env: Env, cwd: string, log: (line: string) => voi
           const closing = slack.app.stop();
           server?.closeIdleConnections();
           await closing;
+          await scheduler.stop();
           await slack.drain();
           await db.close();
         })()),

@@ -31,6 +31,11 @@ export const ErrorCode = {
   RejectReasonRequired: "APPROVAL.REASON_REQUIRED",
   NotAllowedToWithdraw: "REQUEST.NOT_ALLOWED_TO_WITHDRAW",
   ReactivationNotAllowed: "REACTIVATION.NOT_ALLOWED",
+  LadderNone: "LADDER.NONE",
+  LadderStopped: "LADDER.STOPPED",
+  StepUnknown: "LADDER.STEP_UNKNOWN",
+  StepAlreadyDone: "LADDER.STEP_ALREADY_DONE",
+  SnoozeInvalid: "LADDER.SNOOZE_INVALID",
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -12,7 +12,7 @@ export const LANGUAGES = ["en", "es", "pt"] as const;
 export type Language = (typeof LANGUAGES)[number];
 
 /** Automatic checks, computed from the system of record or from approvals. */
-export const AUTOMATIC_CHECKS = ["no_pending_charges", "no_equipment_out", "management_approval"] as const;
+export const AUTOMATIC_CHECKS = ["no_pending_charges", "no_equipment_out", "management_approval", "dunning_complete"] as const;
 export type AutomaticCheck = (typeof AUTOMATIC_CHECKS)[number];
 
 /** What an execution can do, in the order the policy lists them. */
@@ -77,6 +77,19 @@ export interface ApprovalRule {
   allowSelfApproval: boolean;
 }
 
+/** When reminders may be posted, how often overdue steps are reminded, and when approvers are called in. */
+export interface ReminderRules {
+  businessHours: { days: number[]; from: string; to: string };
+  repeatEvery: PolicyDuration;
+  maxReminders: number;
+}
+
+export const DEFAULT_REMINDERS: ReminderRules = {
+  businessHours: { days: [1, 2, 3, 4, 5], from: "09:00", to: "18:00" },
+  repeatEvery: { days: 1 },
+  maxReminders: 3,
+};
+
 export interface Policy {
   version: 1;
   company?: string;
@@ -84,6 +97,7 @@ export interface Policy {
   language: Language;
   channels: { requests: string; management: string };
   approvers: ApprovalRule;
+  reminders: ReminderRules;
   kinds: Record<string, KindPolicy>;
 }
 
@@ -155,6 +169,9 @@ const durationSchema = z.string().transform((text, ctx) => {
   return duration;
 });
 const afterSchema = z.strictObject({ after: durationSchema });
+/** Index = JavaScript's getDay(). */
+const WEEKDAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"] as const;
+const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "a time as HH:MM, 24-hour");
 const afterServiceSchema = z.strictObject({ after_service_ends: durationSchema });
 
 const calendarSchema = z
@@ -251,6 +268,20 @@ export const policySchema = z
         allow_self_approval: z.boolean().default(false),
       })
       .refine((a) => a.users.length > 0 || a.usergroup, "name approvers: users, a usergroup, or both"),
+    reminders: z
+      .strictObject({
+        business_hours: z
+          .strictObject({
+            days: z.array(z.enum(WEEKDAYS)).min(1).default(["mon", "tue", "wed", "thu", "fri"]),
+            from: clockTime.default("09:00"),
+            to: clockTime.default("18:00"),
+          })
+          .refine((h) => h.from < h.to, "from must be before to")
+          .default({ days: ["mon", "tue", "wed", "thu", "fri"], from: "09:00", to: "18:00" }),
+        repeat_every: durationSchema.default({ days: 1 }),
+        max_reminders: z.number().int().min(1).max(20).default(3),
+      })
+      .optional(),
     kinds: z.record(idSchema, kindSchema).refine((k) => Object.keys(k).length > 0, "define at least one kind"),
   })
   // Cross-field rules run as a transform: zod runs transforms only on data whose shape is valid,
@@ -282,6 +313,13 @@ export const policySchema = z
           ctx.addIssue({ code: "custom", path: ["kinds", kindId, "dunning", index, "id"], message: `duplicate step id "${step.id}" (first at dunning[${first}])` });
         } else steps.set(step.id, index);
       });
+      const gates = kind.checks.some((c) => c.automatic === "dunning_complete");
+      if (kind.dunning.length > 0 && !gates) {
+        ctx.addIssue({ code: "custom", path: ["kinds", kindId, "checks"], message: "a kind with a dunning ladder needs a check with automatic: dunning_complete, so execution waits for the ladder" });
+      }
+      if (kind.dunning.length === 0 && gates) {
+        ctx.addIssue({ code: "custom", path: ["kinds", kindId, "dunning"], message: "the dunning_complete check needs a dunning ladder" });
+      }
       if (kind.calendar.reactivableUntil.type === "before_deletion" && kind.calendar.dataDeletion.type === "never") {
         ctx.addIssue({ code: "custom", path: ["kinds", kindId, "reactivation", "until"], message: "before_deletion needs calendar.data_deletion (it is never)" });
       }
@@ -308,6 +346,17 @@ export const policySchema = z
         required: p.approvers.required,
         allowSelfApproval: p.approvers.allow_self_approval,
       },
+      reminders: p.reminders
+        ? {
+            businessHours: {
+              days: p.reminders.business_hours.days.map((d) => WEEKDAYS.indexOf(d)),
+              from: p.reminders.business_hours.from,
+              to: p.reminders.business_hours.to,
+            },
+            repeatEvery: p.reminders.repeat_every,
+            maxReminders: p.reminders.max_reminders,
+          }
+        : DEFAULT_REMINDERS,
       kinds: Object.fromEntries(Object.entries(p.kinds).map(([id, k]) => [id, { id, ...k }])),
     }),
   );

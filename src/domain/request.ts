@@ -258,7 +258,8 @@ export function recordAutomaticResults(
     const result = results[definition.automatic!];
     if (!result) continue;
     const state = stateOf(next, definition.id);
-    const status: CheckStatus = result.passed ? "done" : "failed";
+    // A ladder still under way is pending, not failed.
+    const status: CheckStatus = result.passed ? "done" : definition.automatic === "dunning_complete" ? "pending" : "failed";
     if (state.status === status && sameJson(state.detail, result.detail)) continue;
     next = replaceCheck(next, { ...state, status, detail: result.detail, checkedAt: now });
     events.push({ action: "check.evaluated", data: { checkId: definition.id, status, detail: result.detail } });

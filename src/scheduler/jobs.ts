@@ -11,6 +11,8 @@ export interface JobToSchedule {
   maxAttempts?: number;
 }
 
+export type JobHandler = (job: ClaimedJob) => Promise<void>;
+
 export interface ClaimedJob {
   id: string;
   kind: string;

@@ -2,9 +2,9 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { Db } from "../db/database.ts";
 import type { Clock } from "../services/clock.ts";
-import { claimDueJobs, completeJob, failAbandonedJobs, failJob, type ClaimedJob } from "./jobs.ts";
+import { claimDueJobs, completeJob, failAbandonedJobs, failJob, type ClaimedJob, type JobHandler } from "./jobs.ts";
 
-export type JobHandler = (job: ClaimedJob) => Promise<void>;
+export type { JobHandler };
 
 export interface SchedulerOptions {
   db: Db;

@@ -5,7 +5,7 @@ import type { RequestSnapshot } from "../domain/request.ts";
 /** How many items an automatic check's detail lists (the card shows them; the count is always exact). */
 const LISTED = 10;
 
-export type AutomaticResults = Partial<Record<"no_pending_charges" | "no_equipment_out", AutomaticResult>>;
+export type AutomaticResults = Partial<Record<"no_pending_charges" | "no_equipment_out" | "dunning_complete", AutomaticResult>>;
 
 /** Asks the system of record for what the snapshot's automatic checks need, and nothing else. */
 export async function evaluateAutomaticChecks(sor: SystemOfRecord, ref: string, snapshot: RequestSnapshot): Promise<AutomaticResults> {

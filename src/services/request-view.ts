@@ -1,5 +1,7 @@
 import type { Db } from "../db/database.ts";
 import { findRequest, type StoredRequest } from "../db/requests.ts";
+import type { LadderStepState } from "../domain/dunning.ts";
+import { loadLadder } from "./dunning.ts";
 
 /** Everything the Slack cards show about one request. */
 export interface RequestView {
@@ -7,21 +9,30 @@ export interface RequestView {
   client: { id: string; ref: string; name: string; status: "active" | "inactive"; reactivatedAt: Date | null; reactivatedBy: string | null };
   steps: { action: string; status: "pending" | "done" | "failed"; lastError: string | null }[];
   posts: Partial<Record<"card" | "approval", { channel: string; ts: string }>>;
+  ladder: LadderStepState[];
+  ladderStopped: { at: Date; by: string; outcome: "answered" | "paid" } | null;
 }
 
 export async function loadRequestView(db: Db, requestId: string): Promise<RequestView | null> {
   const request = await findRequest(db, requestId);
   if (!request) return null;
-  const [client, steps, posts] = await Promise.all([
+  const [client, steps, posts, ladder, stopped] = await Promise.all([
     db.client.findUniqueOrThrow({ where: { id: request.clientId }, select: { id: true, ref: true, name: true, status: true, reactivatedAt: true, reactivatedBy: true } }),
     db.executionStep.findMany({ where: { requestId }, orderBy: { position: "asc" }, select: { action: true, status: true, lastError: true } }),
     db.slackPost.findMany({ where: { requestId }, select: { purpose: true, channel: true, ts: true } }),
+    loadLadder(db, requestId),
+    db.deactivationRequest.findUniqueOrThrow({ where: { id: requestId }, select: { ladderStoppedAt: true, ladderStoppedBy: true, ladderOutcome: true } }),
   ]);
   return {
     request,
     client,
     steps,
     posts: Object.fromEntries(posts.map((p) => [p.purpose, { channel: p.channel, ts: p.ts }])),
+    ladder,
+    ladderStopped:
+      stopped.ladderStoppedAt && stopped.ladderStoppedBy
+        ? { at: stopped.ladderStoppedAt, by: stopped.ladderStoppedBy, outcome: stopped.ladderOutcome === "paid" ? "paid" : "answered" }
+        : null,
   };
 }
 

@@ -14,7 +14,9 @@ import { ErrorCode, fail, OffboardError, type DomainError, type Result } from ".
 import type { Action } from "../domain/policy.ts";
 import * as lifecycle from "../domain/request.ts";
 import type { Actor, AuditDraft, DeactivationRequest, Transition } from "../domain/request.ts";
+import { ladderResult } from "../domain/dunning.ts";
 import { evaluateAutomaticChecks } from "./automatic-checks.ts";
+import { loadLadder, startLadder } from "./dunning.ts";
 import type { ServiceDeps } from "./deps.ts";
 
 export type RequestResult = Result<{ request: StoredRequest }>;
@@ -51,7 +53,10 @@ export async function openRequest(deps: ServiceDeps, command: OpenRequestCommand
       const live = await findLiveRequestFor(tx, client.id);
       if (live) return alreadyOpen(live);
       const inserted = await insertRequest(tx, opened.request);
-      const evaluated = lifecycle.recordAutomaticResults(inserted, automatic, now);
+      await startLadder(tx, deps, inserted);
+      const ladderSteps = await loadLadder(tx, inserted.id);
+      const withLadder = ladderSteps.length ? { ...automatic, dunning_complete: ladderResult(ladderSteps) } : automatic;
+      const evaluated = lifecycle.recordAutomaticResults(inserted, withLadder, now);
       if (!evaluated.ok) throw new OffboardError(evaluated.error);
       await saveIfChanged(tx, inserted, evaluated.request);
       await audit(tx, inserted, command.requestedBy, now, [...opened.events, ...evaluated.events]);

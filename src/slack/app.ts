@@ -6,6 +6,8 @@ import type { SlackDeps } from "./context.ts";
 import { registerListeners } from "./listeners/index.ts";
 import { People } from "./people.ts";
 import { Publisher } from "./publisher.ts";
+import { jobHandlers } from "./reminders.ts";
+import type { JobHandler } from "../scheduler/jobs.ts";
 
 export interface SlackAppOptions {
   botToken: string;
@@ -25,6 +27,8 @@ export interface SlackAppOptions {
 export interface SlackApp {
   app: App;
   deps: SlackDeps;
+  /** What the scheduler runs for Slack (reminders). */
+  jobHandlers: Record<string, JobHandler>;
   /** Resolves when every listener that has started has finished. */
   drain(): Promise<void>;
 }
@@ -64,6 +68,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   return {
     app,
     deps,
+    jobHandlers: jobHandlers(deps),
     drain: async () => {
       while (running.size > 0) await Promise.allSettled([...running]);
     },

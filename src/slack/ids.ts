@@ -7,6 +7,7 @@ export const Ids = {
     reject: "reject_modal",
     reactivate: "reactivate_modal",
     inactiveClients: "inactive_clients_modal",
+    stepDone: "step_done_modal",
   },
   block: {
     client: "client",
@@ -19,6 +20,7 @@ export const Ids = {
     notes: "notes",
     evidence: "evidence",
     rejectReason: "reject_reason",
+    reminderActions: "reminder_actions",
     requestActions: "request_actions",
     approvalActions: "approval_actions",
   },
@@ -41,5 +43,9 @@ export const Ids = {
     approve: "request_approve",
     reject: "request_reject",
     listInactive: "home_list_inactive",
+    stepDone: "dunning_step_done",
+    snoozeDay: "dunning_snooze_day",
+    clientAnswered: "dunning_client_answered",
+    clientPaid: "dunning_client_paid",
   },
 } as const;

@@ -36,6 +36,20 @@ export const checkValue = z
   })
   .pipe(z.object({ r: uuid, c: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/) }));
 
+export const stepValue = z
+  .string()
+  .transform((s, ctx) => {
+    try {
+      return JSON.parse(s) as unknown;
+    } catch {
+      ctx.addIssue({ code: "custom", message: "not JSON" });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.object({ r: uuid, s: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/) }));
+
+export const stepMetadata = z.object({ requestId: uuid, stepId: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/) });
+
 export const viewSubmission = z.object({
   user: z.object({ id: userId }),
   view: z.object({

@@ -41,6 +41,11 @@ export class Publisher {
     return next;
   }
 
+  /** A reply in a card's thread (reminders). */
+  async postInThread(card: { channel: string; ts: string }, message: Message): Promise<void> {
+    await this.client.chat.postMessage({ channel: card.channel, thread_ts: card.ts, text: message.text, blocks: message.blocks, unfurl_links: false });
+  }
+
   /** Channel messages speak the policy's language: everyone in the channel reads them. */
   channelContext(): ViewContext {
     return { language: this.policy.language, policyLanguage: this.policy.language, timezone: this.policy.timezone };

@@ -101,6 +101,9 @@ describe("calendar and dunning rules", () => {
     { name: "an unknown placeholder", kind: "    label: X\n    actions: [inactivate_client]\n    dunning:\n      - { id: a, label: A, channel: email, after: 1d, template: { es: 'Hola {nombre}' } }\n", path: "kinds.toggle.dunning[0].template.es", message: /unknown placeholder \{nombre\}/ },
     { name: "reactivation before a deletion that never comes", kind: "    label: X\n    actions: [inactivate_client]\n    reactivation: { until: before_deletion }\n", path: "kinds.toggle.reactivation.until", message: /needs calendar.data_deletion/ },
     { name: "a dunning channel Offboard does not know", kind: "    label: X\n    actions: [inactivate_client]\n    dunning:\n      - { id: a, label: A, channel: pigeon, after: 1d }\n", path: "kinds.toggle.dunning[0].channel", message: /Invalid option/ },
+    { name: "a ladder nothing waits for", kind: "    label: X\n    actions: [inactivate_client]\n    dunning:\n      - { id: a, label: A, channel: email, after: 1d }\n", path: "kinds.toggle.checks", message: /needs a check with automatic: dunning_complete/ },
+    { name: "a ladder check without a ladder", kind: "    label: X\n    checks: [{ id: l, label: L, automatic: dunning_complete }]\n    actions: [inactivate_client]\n", path: "kinds.toggle.dunning", message: /needs a dunning ladder/ },
+    { name: "business hours backwards", kind: "    label: X\n    actions: [inactivate_client]\nreminders: { business_hours: { from: '18:00', to: '09:00' } }\n", path: "reminders.business_hours", message: /from must be before to/ },
     { name: "two steps with one id", kind: "    label: X\n    actions: [inactivate_client]\n    dunning:\n      - { id: a, label: A, channel: email, after: 1d }\n      - { id: a, label: B, channel: phone, after: 1d }\n", path: "kinds.toggle.dunning[1].id", message: /duplicate step id "a"/ },
   ])("$name", ({ kind, path, message }) => {
     const result = parsePolicy(withKind(kind));
@@ -109,7 +112,7 @@ describe("calendar and dunning rules", () => {
   });
 
   it("reads the calendar and ladder into the model", () => {
-    const result = parsePolicy(withKind("    label: X\n    actions: [inactivate_client]\n    calendar: { notice: { cutoff_day: 10 }, service_ends: end_of_month, data_deletion: { after_service_ends: P1M } }\n    reactivation: { until: before_deletion }\n    dunning:\n      - { id: a, label: A, channel: email, after: 36h, final_notice: true }\n"));
+    const result = parsePolicy(withKind("    label: X\n    checks: [{ id: ladder, label: L, automatic: dunning_complete }]\n    actions: [inactivate_client]\n    calendar: { notice: { cutoff_day: 10 }, service_ends: end_of_month, data_deletion: { after_service_ends: P1M } }\n    reactivation: { until: before_deletion }\n    dunning:\n      - { id: a, label: A, channel: email, after: 36h, final_notice: true }\n"));
     expect(result.ok).toBe(true);
     if (result.ok) {
       expect(result.policy.kinds.toggle!.calendar).toEqual({

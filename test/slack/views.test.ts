@@ -24,6 +24,8 @@ function view(policy = testPolicy(), kind = "voluntary", overrides: Partial<Stor
     client: { id: "c1", ref: "ACME-1", name: "Acme & Sons", status: "active", reactivatedAt: null, reactivatedBy: null },
     steps: [],
     posts: {},
+    ladder: [],
+    ladderStopped: null,
   };
 }
 

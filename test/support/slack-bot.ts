@@ -6,6 +6,7 @@ import { Ledger } from "../../src/connectors/ledger.ts";
 import type { DatabaseHandle } from "../../src/db/database.ts";
 import type { Policy } from "../../src/domain/policy.ts";
 import { ManualClock } from "../../src/services/clock.ts";
+import { Scheduler } from "../../src/scheduler/scheduler.ts";
 import { createSlackApp, type SlackApp } from "../../src/slack/app.ts";
 import { createTestDatabase } from "./db.ts";
 import { FakeSlack } from "./fake-slack.ts";
@@ -18,6 +19,7 @@ export class TestBot {
   handle!: DatabaseHandle;
   slack!: SlackApp;
   server!: Server;
+  scheduler!: Scheduler;
   url = "";
 
   constructor(readonly policy: Policy, readonly clock = new ManualClock(new Date("2026-08-09T14:00:00Z"))) {}
@@ -39,6 +41,7 @@ export class TestBot {
       logLevel: LogLevel.ERROR,
     });
     await this.slack.app.init();
+    this.scheduler = new Scheduler({ db: this.db, clock: this.clock, handlers: this.slack.jobHandlers, pollMs: 10, workerId: "test" });
     this.server = (await this.slack.app.start(0)) as Server;
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/slack/events`;
     return this;
@@ -49,6 +52,11 @@ export class TestBot {
     await this.slack?.drain();
     await this.fake.stop();
     await this.handle?.close();
+  }
+
+  /** Runs every job due at the clock's time, as the scheduler's poll would. */
+  async runDueJobs(): Promise<void> {
+    while ((await this.scheduler.tick()) > 0);
   }
 
   /** Sends a signed request and waits until every listener it started has finished. */

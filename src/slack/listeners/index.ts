@@ -1,6 +1,7 @@
 import type { App } from "@slack/bolt";
 import type { SlackDeps } from "../context.ts";
 import * as checks from "./actions/checks.ts";
+import * as dunning from "./actions/dunning.ts";
 import * as requestActions from "./actions/request.ts";
 import * as deactivate from "./commands/deactivate.ts";
 import * as appHome from "./events/app-home.ts";
@@ -17,4 +18,5 @@ export function registerListeners(app: App, deps: SlackDeps): void {
   requestActions.register(app, deps);
   decisionForms.register(app, deps);
   appHome.register(app, deps);
+  dunning.register(app, deps);
 }

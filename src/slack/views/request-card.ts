@@ -57,6 +57,7 @@ export function requestCard(view: RequestView, ctx: ViewContext): Message {
       blocks.push(checkBlock(view, definition, state, ctx));
     }
   }
+  blocks.push(...ladderBlocks(view, ctx));
   const live = request.state === "open" || request.state === "ready";
   if (request.state === "open") {
     const missing = missingForExecution(request);
@@ -97,6 +98,22 @@ export function requestCard(view: RequestView, ctx: ViewContext): Message {
     blocks.push({ type: "actions", block_id: Ids.block.requestActions, elements: buttons });
   }
   return { text: title, blocks };
+}
+
+/** The dunning ladder: each step done (who, when) or due (or snoozed), and whether the client answered. */
+function ladderBlocks(view: RequestView, ctx: ViewContext): KnownBlock[] {
+  if (view.ladder.length === 0) return [];
+  const lines = view.ladder.map((step) => {
+    const definition = view.request.snapshot.dunning.find((d) => d.id === step.stepId);
+    const label = escapeText(definition ? labelFor(definition.label, ctx.language, ctx.policyLanguage) : step.stepId);
+    const channel = t(ctx.language, `channel.${definition?.channel ?? "other"}`);
+    if (step.doneAt) return t(ctx.language, "ladder.done", { label, channel, user: mention(step.doneBy ?? "?"), at: formatDateTime(step.doneAt, ctx) });
+    if (step.snoozedUntil) return t(ctx.language, "ladder.snoozed", { label, channel, until: formatDateTime(step.snoozedUntil, ctx) });
+    return t(ctx.language, "ladder.pending", { label, channel, due: formatDateTime(step.dueAt, ctx) });
+  });
+  const stopped = view.ladderStopped;
+  if (stopped) lines.push(t(ctx.language, `ladder.stopped.${stopped.outcome}`, { user: mention(stopped.by), at: formatDateTime(stopped.at, ctx) }));
+  return [{ type: "section", text: { type: "mrkdwn", text: clip(`*${t(ctx.language, "ladder.title")}*\n${lines.join("\n")}`, 3000) } }];
 }
 
 /** The dates the kind's calendar gives this request: the same as `offboard policy timeline`. */
@@ -144,6 +161,9 @@ function checkBlock(view: RequestView, definition: CheckDefinition, state: Check
     text = state.status === "done"
       ? t(ctx.language, "check.approvedBy", { label, users: approvers.join(", ") })
       : t(ctx.language, "check.approvals", { label, have: approvers.length, need });
+  } else if (definition.automatic === "dunning_complete") {
+    const detail = describeDetail(definition, state, ctx);
+    text = state.status === "done" ? t(ctx.language, "check.doneAutomatic", { label, detail }) : `${t(ctx.language, "check.pending", { label })} — ${detail}`;
   } else if (definition.type === "automatic") {
     const detail = describeDetail(definition, state, ctx);
     text =
@@ -184,6 +204,9 @@ export function describeDetail(definition: CheckDefinition, state: Pick<CheckSta
     );
     if (count > items.length) items.push(t(ctx.language, "detail.andMore", { count: count - items.length }));
     return t(ctx.language, "detail.charges", { count, list: items.join(", ") });
+  }
+  if (definition.automatic === "dunning_complete") {
+    return t(ctx.language, "detail.ladder", { done: Number(detail.done ?? 0), total: Number(detail.total ?? 0) });
   }
   if (definition.automatic === "no_equipment_out") {
     const count = Number(detail.count ?? 0);

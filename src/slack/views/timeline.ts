@@ -3,7 +3,7 @@ import { labelFor, type Action } from "../../domain/policy.ts";
 import type { RequestView } from "../../services/request-view.ts";
 import { t } from "../i18n/catalog.ts";
 import { describeDetail } from "./request-card.ts";
-import { clip, escapeText, mention, type ViewContext } from "./format.ts";
+import { clip, escapeText, formatDateTime, mention, type ViewContext } from "./format.ts";
 
 type Data = Record<string, unknown>;
 
@@ -19,6 +19,10 @@ export function timelineLine(event: Pick<AuditRecord, "action" | "actor" | "data
     return escapeText(definition ? labelFor(definition.label, ctx.language, ctx.policyLanguage) : String(checkId));
   };
   const action = (a: unknown) => t(ctx.language, `action.${a as Action}`);
+  const stepLabel = (stepId: unknown) => {
+    const definition = view.request.snapshot.dunning.find((d) => d.id === stepId);
+    return escapeText(definition ? labelFor(definition.label, ctx.language, ctx.policyLanguage) : String(stepId));
+  };
   let line: string | null;
   switch (event.action) {
     case "check.ticked":
@@ -68,6 +72,16 @@ export function timelineLine(event: Pick<AuditRecord, "action" | "actor" | "data
       ].join(" ");
       break;
     }
+    case "dunning.step_done": {
+      line = t(ctx.language, "thread.stepDone", { user, label: stepLabel(data.stepId), evidence: escapeText(String(data.evidence ?? "")) });
+      break;
+    }
+    case "dunning.snoozed":
+      line = t(ctx.language, "thread.snoozed", { user, label: stepLabel(data.stepId), until: formatDateTime(new Date(String(data.until)), ctx) });
+      break;
+    case "dunning.stopped":
+      line = t(ctx.language, data.outcome === "paid" ? "thread.stopped.paid" : "thread.stopped.answered", { user });
+      break;
     case "request.executed":
       line = t(ctx.language, "thread.executed", { user, client: escapeText(view.client.name) });
       break;

@@ -1,0 +1,80 @@
+import type { KnownBlock, ModalView } from "@slack/types";
+import { computeTimeline } from "../../domain/calendar.ts";
+import { labelFor, type DunningStep, type Policy } from "../../domain/policy.ts";
+import type { DueReminder } from "../../services/dunning.ts";
+import { t } from "../i18n/catalog.ts";
+import { Ids } from "../ids.ts";
+import { clip, escapeText, formatCalendarDate, formatDateTime, mention, type ViewContext } from "./format.ts";
+import type { Message } from "./request-card.ts";
+
+export function stepButtonValue(requestId: string, stepId: string): string {
+  return JSON.stringify({ r: requestId, s: stepId });
+}
+
+/** A reminder in the request's thread: the owner is mentioned, the buttons do the step, snooze it, or stop the ladder. */
+export function reminderMessage(reminder: DueReminder, clientName: string, policy: Policy, ctx: ViewContext): Message {
+  const { request, step, count, escalate } = reminder;
+  const definition = request.snapshot.dunning.find((d) => d.id === step.stepId);
+  const label = escapeText(definition ? labelFor(definition.label, ctx.language, ctx.policyLanguage) : step.stepId);
+  const channel = t(ctx.language, `channel.${definition?.channel ?? "other"}`);
+  const params = { owner: mention(step.owner), label, channel, client: escapeText(clientName), due: formatDateTime(step.dueAt, ctx), count };
+  const lines = [t(ctx.language, count === 1 ? "reminder.text" : "reminder.again", params)];
+  if (escalate) {
+    const approvers = [...policy.approvers.users.map(mention), ...(policy.approvers.usergroup ? [`<!subteam^${policy.approvers.usergroup}>`] : [])];
+    lines.push(t(ctx.language, "reminder.escalate", { approvers: approvers.join(" "), count: count - 1 }));
+  }
+  if (definition?.finalNotice) lines.push(...finalNotice(definition, reminder, clientName, ctx));
+  const value = stepButtonValue(request.id, step.stepId);
+  const blocks: KnownBlock[] = [
+    { type: "section", text: { type: "mrkdwn", text: clip(lines.join("\n"), 3000) } },
+    {
+      type: "actions",
+      block_id: Ids.block.reminderActions,
+      elements: [
+        { type: "button", action_id: Ids.action.stepDone, style: "primary", text: { type: "plain_text", text: t(ctx.language, "button.stepDone") }, value },
+        { type: "button", action_id: Ids.action.snoozeDay, text: { type: "plain_text", text: t(ctx.language, "button.snoozeDay") }, value },
+        { type: "button", action_id: Ids.action.clientAnswered, text: { type: "plain_text", text: t(ctx.language, "button.clientAnswered") }, value },
+        { type: "button", action_id: Ids.action.clientPaid, text: { type: "plain_text", text: t(ctx.language, "button.clientPaid") }, value },
+      ],
+    },
+  ];
+  return { text: lines[0]!, blocks };
+}
+
+/** Seed 000: the final email and WhatsApp give the date access ends, filled into the policy's template. */
+function finalNotice(definition: DunningStep, reminder: DueReminder, clientName: string, ctx: ViewContext): string[] {
+  const { request } = reminder;
+  const cutoffIso = computeTimeline(request.snapshot.calendar, [], ctx.timezone, request.requestedAt, request.requestedOn).serviceEndsOn;
+  const cutoff = formatCalendarDate(cutoffIso, ctx);
+  const lines = [t(ctx.language, "reminder.finalNotice", { cutoff })];
+  const template = definition.template?.[ctx.language] ?? definition.template?.[ctx.policyLanguage] ?? Object.values(definition.template ?? {})[0];
+  if (template) lines.push(`> ${escapeText(template.replace(/\{client\}/g, clientName).replace(/\{cutoff\}/g, cutoff))}`);
+  return lines;
+}
+
+export interface StepMetadata {
+  requestId: string;
+  stepId: string;
+}
+
+export function stepDoneModal(requestId: string, definition: DunningStep, ctx: ViewContext): ModalView {
+  const metadata: StepMetadata = { requestId, stepId: definition.id };
+  const label = escapeText(labelFor(definition.label, ctx.language, ctx.policyLanguage));
+  return {
+    type: "modal",
+    callback_id: Ids.view.stepDone,
+    title: { type: "plain_text", text: clip(t(ctx.language, "modal.step.title"), 24) },
+    submit: { type: "plain_text", text: clip(t(ctx.language, "modal.step.submit"), 24) },
+    close: { type: "plain_text", text: clip(t(ctx.language, "modal.cancel"), 24) },
+    private_metadata: JSON.stringify(metadata),
+    blocks: [
+      { type: "section", text: { type: "mrkdwn", text: t(ctx.language, "modal.step.intro", { label, channel: t(ctx.language, `channel.${definition.channel}`) }) } },
+      {
+        type: "input",
+        block_id: Ids.block.evidence,
+        label: { type: "plain_text", text: t(ctx.language, "modal.evidence.label") },
+        element: { type: "plain_text_input", action_id: Ids.action.evidence, multiline: true, max_length: 2000 },
+      },
+    ],
+  };
+}
