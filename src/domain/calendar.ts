@@ -134,3 +134,15 @@ export function computeTimeline(
     dunning: steps,
   };
 }
+
+/**
+ * When a ready request may be executed: the start of the day after service
+ * ends, in the policy's time zone; null when service ends at once (execute
+ * as soon as it is ready).
+ */
+export function executionMoment(rules: CalendarRules, timezone: string, requestedAt: Date, requestedOn: string): Date | null {
+  if (rules.serviceEnds.type === "immediately") return null;
+  const { serviceEndsOn } = computeTimeline(rules, [], timezone, requestedAt, requestedOn);
+  const [y, m, d] = serviceEndsOn.split("-").map(Number) as [number, number, number];
+  return new Date(new TZDate(y, m - 1, d + 1, timezone).getTime());
+}

@@ -17,6 +17,7 @@ export const ErrorCode = {
   RequestNotExecuting: "REQUEST.NOT_EXECUTING",
   ExecutionInProgress: "REQUEST.EXECUTION_IN_PROGRESS",
   ExecutionFailed: "EXECUTION.ACTION_FAILED",
+  ExecutionScheduled: "REQUEST.EXECUTION_SCHEDULED",
   RequestChanged: "REQUEST.CHANGED_CONCURRENTLY",
   CheckUnknown: "CHECK.UNKNOWN",
   CheckAutomatic: "CHECK.AUTOMATIC",

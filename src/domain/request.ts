@@ -381,12 +381,14 @@ export function startExecution(
   request: DeactivationRequest,
   actor: Actor,
   now: Date,
+  /** From the kind's calendar (executionMoment): service runs until then, so inactivation waits. */
+  notBefore: Date | null = null,
 ): Result<{ request: DeactivationRequest; actions: Action[]; events: AuditDraft[] }> {
-  void now;
   const refused = refuseUnlessEditable(request);
   if (refused) return refused;
   const missing = missingForExecution(request);
   if (missing.length > 0) return fail(ErrorCode.RequestNotReady, { missing });
+  if (notBefore && now < notBefore) return fail(ErrorCode.ExecutionScheduled, { at: notBefore });
   const next: DeactivationRequest = { ...request, state: "executing", version: request.version + 1 };
   return {
     ok: true,

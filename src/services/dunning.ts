@@ -1,12 +1,13 @@
 import { appendAudit } from "../db/audit.ts";
 import type { Tx } from "../db/database.ts";
-import { lockRequest, saveRequest, type StoredRequest } from "../db/requests.ts";
+import { lockRequest, type StoredRequest } from "../db/requests.ts";
 import { addDuration } from "../domain/duration.ts";
 import * as ladder from "../domain/dunning.ts";
 import { ErrorCode, fail, type Result } from "../domain/errors.ts";
 import * as lifecycle from "../domain/request.ts";
 import { scheduleJobs } from "../scheduler/jobs.ts";
 import type { ServiceDeps } from "./deps.ts";
+import { saveTransition } from "./scheduled-execution.ts";
 
 export const REMIND_JOB = "dunning.remind";
 
@@ -61,7 +62,7 @@ async function changeLadder(
     const updated = await loadLadder(tx, requestId);
     const evaluated = lifecycle.recordAutomaticResults(request, { dunning_complete: ladder.ladderResult(updated) }, now);
     const after = evaluated.ok ? evaluated.request : request;
-    if (after !== request) await saveRequest(tx, request, after);
+    await saveTransition(tx, deps, request, after);
     const events = [...result.events, ...(evaluated.ok ? evaluated.events : [])];
     await appendAudit(tx, events.map((e) => ({ at: now, actor: userId, action: e.action, requestId, clientId: request.clientId, data: e.data })));
     return { ok: true as const, request: { ...after, number: request.number } };

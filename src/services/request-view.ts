@@ -11,9 +11,11 @@ export interface RequestView {
   posts: Partial<Record<"card" | "approval", { channel: string; ts: string }>>;
   ladder: LadderStepState[];
   ladderStopped: { at: Date; by: string; outcome: "answered" | "paid" } | null;
+  /** When the view was loaded: what is due or scheduled is judged against it. */
+  now: Date;
 }
 
-export async function loadRequestView(db: Db, requestId: string): Promise<RequestView | null> {
+export async function loadRequestView(db: Db, requestId: string, now: Date): Promise<RequestView | null> {
   const request = await findRequest(db, requestId);
   if (!request) return null;
   const [client, steps, posts, ladder, stopped] = await Promise.all([
@@ -29,6 +31,7 @@ export async function loadRequestView(db: Db, requestId: string): Promise<Reques
     steps,
     posts: Object.fromEntries(posts.map((p) => [p.purpose, { channel: p.channel, ts: p.ts }])),
     ladder,
+    now,
     ladderStopped:
       stopped.ladderStoppedAt && stopped.ladderStoppedBy
         ? { at: stopped.ladderStoppedAt, by: stopped.ladderStoppedBy, outcome: stopped.ladderOutcome === "paid" ? "paid" : "answered" }

@@ -17,6 +17,7 @@ import type { Actor, AuditDraft, DeactivationRequest, Transition } from "../doma
 import { ladderResult } from "../domain/dunning.ts";
 import { evaluateAutomaticChecks } from "./automatic-checks.ts";
 import { loadLadder, startLadder } from "./dunning.ts";
+import { notBefore, saveTransition, syncScheduledExecution } from "./scheduled-execution.ts";
 import type { ServiceDeps } from "./deps.ts";
 
 export type RequestResult = Result<{ request: StoredRequest }>;
@@ -58,7 +59,8 @@ export async function openRequest(deps: ServiceDeps, command: OpenRequestCommand
       const withLadder = ladderSteps.length ? { ...automatic, dunning_complete: ladderResult(ladderSteps) } : automatic;
       const evaluated = lifecycle.recordAutomaticResults(inserted, withLadder, now);
       if (!evaluated.ok) throw new OffboardError(evaluated.error);
-      await saveIfChanged(tx, inserted, evaluated.request);
+      await saveTransition(tx, deps, inserted, evaluated.request);
+      await syncScheduledExecution(tx, deps, null, evaluated.request);
       await audit(tx, inserted, command.requestedBy, now, [...opened.events, ...evaluated.events]);
       return { ok: true as const, request: { ...evaluated.request, number: inserted.number } };
     });
@@ -130,7 +132,7 @@ export async function executeRequest(deps: ServiceDeps, requestId: string, userI
     const before = await lockRequest(tx, requestId);
     if (!before) return fail(ErrorCode.RequestNotFound, { requestId });
     const now = deps.clock.now();
-    const result = lifecycle.startExecution(before, actor, now);
+    const result = lifecycle.startExecution(before, actor, now, notBefore(deps, before));
     if (!result.ok) return result;
     await saveRequest(tx, before, result.request);
     await tx.executionStep.createMany({
@@ -164,7 +166,7 @@ export async function executeRequest(deps: ServiceDeps, requestId: string, userI
         const before = await lockRequest(tx, requestId);
         const failed = lifecycle.failExecution(before!, action, message, now);
         if (!failed.ok) throw new OffboardError(failed.error);
-        await saveRequest(tx, before!, failed.request);
+        await saveTransition(tx, deps, before!, failed.request);
         await audit(tx, before!, userId, now, failed.events);
       });
       return fail(ErrorCode.ExecutionFailed, { action, error: message, done: outcomes.map((o) => o.action) });
@@ -251,15 +253,12 @@ async function change(
       if (AUDITED_REFUSALS.has(result.error.code)) await auditRefusal(tx, before, userId, now, result.error);
       return result;
     }
-    await saveIfChanged(tx, before, result.request);
+    await saveTransition(tx, deps, before, result.request);
     await audit(tx, before, userId, now, result.events);
     return { ok: true as const, request: { ...result.request, number: before.number } };
   });
 }
 
-async function saveIfChanged(tx: Tx, before: DeactivationRequest, after: DeactivationRequest): Promise<void> {
-  if (after !== before) await saveRequest(tx, before, after);
-}
 
 function audit(tx: Tx, request: Pick<DeactivationRequest, "id" | "clientId">, actor: string, at: Date, events: AuditDraft[]) {
   return appendAudit(

@@ -6,8 +6,8 @@ import type { SlackDeps } from "./context.ts";
 import { registerListeners } from "./listeners/index.ts";
 import { People } from "./people.ts";
 import { Publisher } from "./publisher.ts";
-import { jobHandlers } from "./reminders.ts";
-import type { JobHandler } from "../scheduler/jobs.ts";
+import { jobHandlers, reportFailedJob } from "./reminders.ts";
+import type { ClaimedJob, JobHandler } from "../scheduler/jobs.ts";
 
 export interface SlackAppOptions {
   botToken: string;
@@ -27,8 +27,10 @@ export interface SlackAppOptions {
 export interface SlackApp {
   app: App;
   deps: SlackDeps;
-  /** What the scheduler runs for Slack (reminders). */
+  /** What the scheduler runs for Slack (reminders, scheduled executions)… */
   jobHandlers: Record<string, JobHandler>;
+  /** …and how a job that failed for good is made visible. */
+  onJobFailed: (job: ClaimedJob, error: string) => Promise<void>;
   /** Resolves when every listener that has started has finished. */
   drain(): Promise<void>;
 }
@@ -46,7 +48,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   const log = (message: string, error?: unknown) => app.logger.error(message, error ?? "");
   const people = new People(app.client, options.policy, Date.now, log);
   const services: ServiceDeps = { ...options.services, approvers: people };
-  const publisher = new Publisher(services.db, app.client, options.policy, people, log);
+  const publisher = new Publisher(services.db, services.clock, app.client, options.policy, people, log);
   const deps: SlackDeps = { services, people, publisher, policy: options.policy, log };
 
   // Track listeners still running after their ack, so a shutdown can let them finish.
@@ -69,6 +71,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     app,
     deps,
     jobHandlers: jobHandlers(deps),
+    onJobFailed: reportFailedJob(deps),
     drain: async () => {
       while (running.size > 0) await Promise.allSettled([...running]);
     },

@@ -1,5 +1,6 @@
 import type { WebClient } from "@slack/web-api";
 import type { Db } from "../db/database.ts";
+import type { Clock } from "../services/clock.ts";
 import type { Policy } from "../domain/policy.ts";
 import { approvalApplies } from "../domain/request.ts";
 import { loadRequestView, type RequestView } from "../services/request-view.ts";
@@ -25,6 +26,7 @@ export class Publisher {
 
   constructor(
     private readonly db: Db,
+    private readonly clock: Clock,
     private readonly client: WebClient,
     private readonly policy: Policy,
     private readonly people: People,
@@ -52,7 +54,7 @@ export class Publisher {
   }
 
   private async publishNow(requestId: string): Promise<void> {
-    const view = await loadRequestView(this.db, requestId);
+    const view = await loadRequestView(this.db, requestId, this.clock.now());
     if (!view) return;
     const ctx = this.channelContext();
     const card = await this.show(view, "card", this.policy.channels.requests, requestCard(view, ctx));

@@ -26,6 +26,7 @@ function view(policy = testPolicy(), kind = "voluntary", overrides: Partial<Stor
     posts: {},
     ladder: [],
     ladderStopped: null,
+    now: T0,
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Language } from "../../domain/policy.ts";
 import { formatMinor } from "../../domain/money.ts";
+import { t } from "../i18n/catalog.ts";
 
 /** What every view needs to speak to its reader. */
 export interface ViewContext {
@@ -27,6 +28,11 @@ export function formatMoney(minor: bigint | string, currency: string, ctx: ViewC
   const format = new Intl.NumberFormat(LOCALES[ctx.language], { style: "currency", currency, currencyDisplay: "code" });
   // Intl formats decimal strings exactly (no float conversion).
   return format.format(decimal as unknown as number);
+}
+
+/** Who did something: a Slack mention, or Offboard itself for scheduled work. */
+export function who(actor: string, ctx: ViewContext): string {
+  return actor === "system" ? t(ctx.language, "who.system") : mention(actor);
 }
 
 export function mention(userId: string): string {

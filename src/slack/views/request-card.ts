@@ -1,5 +1,5 @@
 import type { Button, KnownBlock, SectionBlock } from "@slack/types";
-import { computeTimeline } from "../../domain/calendar.ts";
+import { computeTimeline, executionMoment } from "../../domain/calendar.ts";
 import { labelFor, type CheckDefinition } from "../../domain/policy.ts";
 import { approvalsGiven, missingForExecution, type CheckState, type Missing } from "../../domain/request.ts";
 import type { RequestView } from "../../services/request-view.ts";
@@ -65,9 +65,12 @@ export function requestCard(view: RequestView, ctx: ViewContext): Message {
       blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: clip(t(ctx.language, "card.missing", { items: describeMissing(missing, view, ctx) }), 3000) }] });
     }
   }
+  const scheduledFor = executionMoment(request.snapshot.calendar, ctx.timezone, request.requestedAt, request.requestedOn);
+  const waiting = request.state === "ready" && scheduledFor !== null && view.now < scheduledFor;
+  if (waiting) blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: t(ctx.language, "card.scheduled", { at: formatDateTime(scheduledFor, ctx) }) }] });
   if (live) {
     const buttons: Button[] = [];
-    if (request.state === "ready") {
+    if (request.state === "ready" && !waiting) {
       buttons.push({
         type: "button",
         action_id: Ids.action.execute,
@@ -137,7 +140,9 @@ function stateLine(view: RequestView, ctx: ViewContext): string {
   const { request } = view;
   switch (request.state) {
     case "executed":
-      return t(ctx.language, "card.state.executed", { user: mention(request.executedBy!), at: formatDateTime(request.executedAt!, ctx) });
+      return request.executedBy === "system"
+        ? t(ctx.language, "card.state.executedScheduled", { at: formatDateTime(request.executedAt!, ctx) })
+        : t(ctx.language, "card.state.executed", { user: mention(request.executedBy!), at: formatDateTime(request.executedAt!, ctx) });
     case "rejected":
       return t(ctx.language, "card.state.rejected", { user: mention(request.closedBy!), at: formatDateTime(request.closedAt!, ctx), reason: escapeText(request.closeReason ?? "") });
     case "withdrawn":

@@ -3,7 +3,7 @@ import { labelFor, type Action } from "../../domain/policy.ts";
 import type { RequestView } from "../../services/request-view.ts";
 import { t } from "../i18n/catalog.ts";
 import { describeDetail } from "./request-card.ts";
-import { clip, escapeText, formatDateTime, mention, type ViewContext } from "./format.ts";
+import { clip, escapeText, formatDateTime, who, type ViewContext } from "./format.ts";
 
 type Data = Record<string, unknown>;
 
@@ -13,7 +13,7 @@ type Data = Record<string, unknown>;
  */
 export function timelineLine(event: Pick<AuditRecord, "action" | "actor" | "data">, view: RequestView, ctx: ViewContext): string | null {
   const data = (event.data ?? {}) as Data;
-  const user = mention(event.actor);
+  const user = who(event.actor, ctx);
   const label = (checkId: unknown) => {
     const definition = view.request.snapshot.checks.find((c) => c.id === checkId);
     return escapeText(definition ? labelFor(definition.label, ctx.language, ctx.policyLanguage) : String(checkId));

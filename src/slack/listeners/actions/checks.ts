@@ -15,7 +15,7 @@ export function register(app: App, deps: SlackDeps): void {
     if (!parsed) return refuseMalformed(deps, respond, body);
     const { userId, requestId, checkId, triggerId } = parsed;
     const ctx = await userContext(deps, userId);
-    const view = await loadRequestView(deps.services.db, requestId);
+    const view = await loadRequestView(deps.services.db, requestId, deps.services.clock.now());
     const definition = view?.request.snapshot.checks.find((c) => c.id === checkId);
     if (definition && definition.type === "manual" && definition.evidence !== "none") {
       await client.views.open({ trigger_id: triggerId, view: evidenceModal(requestId, definition, ctx) });

@@ -16,7 +16,7 @@ export function register(app: App, deps: SlackDeps): void {
     await ack();
     const parsed = parse(body);
     if (!parsed) return refuseMalformed(deps, respond, body);
-    const view = await loadRequestView(deps.services.db, parsed.requestId);
+    const view = await loadRequestView(deps.services.db, parsed.requestId, deps.services.clock.now());
     const definition = view?.request.snapshot.dunning.find((d) => d.id === parsed.stepId);
     if (!definition) return refuseOrPublish(deps, respond, parsed.userId, parsed.requestId, fail(view ? ErrorCode.StepUnknown : ErrorCode.RequestNotFound));
     await client.views.open({ trigger_id: parsed.triggerId, view: stepDoneModal(parsed.requestId, definition, await userContext(deps, parsed.userId)) });

@@ -25,7 +25,7 @@ export function register(app: App, deps: SlackDeps): void {
     const ctx = await userContext(deps, parsed.userId);
     const allowed = await checkMayDecide(deps.services, parsed.requestId, parsed.userId);
     if (!allowed.ok) return void (await tellClicker(respond, errorText(allowed.error, ctx)));
-    const view = await loadRequestView(deps.services.db, parsed.requestId);
+    const view = await loadRequestView(deps.services.db, parsed.requestId, deps.services.clock.now());
     await client.views.open({ trigger_id: parsed.triggerId, view: rejectModal(allowed.request, view!.client.name, ctx) });
   });
 
@@ -37,7 +37,7 @@ export function register(app: App, deps: SlackDeps): void {
     // Whatever happened (done, refused, an action failed), the card shows it.
     await deps.publisher.publish(parsed.requestId);
     if (!result.ok) {
-      const view = await loadRequestView(deps.services.db, parsed.requestId);
+      const view = await loadRequestView(deps.services.db, parsed.requestId, deps.services.clock.now());
       await tellClicker(respond, errorText(result.error, await userContext(deps, parsed.userId), view ?? undefined));
     }
   });
