@@ -68,7 +68,7 @@ describe("the dunning ladder in Slack", () => {
     expect(reminders()).toHaveLength(1);
     const reminder = reminders()[0]!;
     expect(reminder.text).toMatch(/^<@U0REQUESTER> :alarm_clock: \*Collection email\* \(email\) for Moroso SA was due 10 Aug 2026, 11:00\.$/);
-    expect(buttons(reminder.blocks)).toEqual([A.stepDone, A.snoozeDay, A.clientAnswered, A.clientPaid]);
+    expect(buttons(reminder.blocks)).toEqual([A.stepDone, A.snoozeDay, A.snoozeUntil, A.clientAnswered, A.clientPaid]);
 
     // Done asks what was sent; without it nothing changes.
     const value = JSON.stringify({ r: request.id, s: "email_1" });
@@ -97,6 +97,17 @@ describe("the dunning ladder in Slack", () => {
     bot.fake.clear();
     await bot.runDueJobs();
     expect(reminders()).toHaveLength(0);
+
+    // Or until a chosen day, reminded when business hours start: not the past, not beyond a month.
+    await bot.click(REQUESTER, A.snoozeUntil, JSON.stringify({ r: request.id, s: "call" }));
+    const snooze = bot.lastModal();
+    expect(snooze.callback_id).toBe(Ids.view.snooze);
+    expect(snooze.blocks.find((b) => b.block_id === Ids.block.snoozeDate)).toMatchObject({ element: { initial_date: "2026-08-12" } });
+    expect((await bot.submit(REQUESTER, snooze, { [Ids.block.snoozeDate]: { [Ids.action.snoozeDate]: { selected_date: "2026-08-01" } } })).answer).toMatchObject({ errors: { [Ids.block.snoozeDate]: "Snooze to a moment in the next 31 days." } });
+    bot.fake.clear();
+    await bot.submit(REQUESTER, snooze, { [Ids.block.snoozeDate]: { [Ids.action.snoozeDate]: { selected_date: "2026-08-15" } } });
+    // 15 August 2026 is a Saturday: the reminder waits for Monday 09:00.
+    expect(threadTexts()).toEqual(["<@U0REQUESTER> snoozed *Phone call* until 17 Aug 2026, 09:00."]);
 
     // Execute is refused while the ladder is not done.
     const early = await bot.click(REQUESTER, A.execute, request.id);

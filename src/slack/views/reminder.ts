@@ -33,6 +33,7 @@ export function reminderMessage(reminder: DueReminder, clientName: string, polic
       elements: [
         { type: "button", action_id: Ids.action.stepDone, style: "primary", text: { type: "plain_text", text: t(ctx.language, "button.stepDone") }, value },
         { type: "button", action_id: Ids.action.snoozeDay, text: { type: "plain_text", text: t(ctx.language, "button.snoozeDay") }, value },
+        { type: "button", action_id: Ids.action.snoozeUntil, text: { type: "plain_text", text: t(ctx.language, "button.snoozeUntil") }, value },
         { type: "button", action_id: Ids.action.clientAnswered, text: { type: "plain_text", text: t(ctx.language, "button.clientAnswered") }, value },
         { type: "button", action_id: Ids.action.clientPaid, text: { type: "plain_text", text: t(ctx.language, "button.clientPaid") }, value },
       ],
@@ -74,6 +75,28 @@ export function stepDoneModal(requestId: string, definition: DunningStep, ctx: V
         block_id: Ids.block.evidence,
         label: { type: "plain_text", text: t(ctx.language, "modal.evidence.label") },
         element: { type: "plain_text_input", action_id: Ids.action.evidence, multiline: true, max_length: 2000 },
+      },
+    ],
+  };
+}
+
+export function snoozeModal(requestId: string, definition: DunningStep, tomorrow: string, ctx: ViewContext): ModalView {
+  const metadata: StepMetadata = { requestId, stepId: definition.id };
+  const label = escapeText(labelFor(definition.label, ctx.language, ctx.policyLanguage));
+  return {
+    type: "modal",
+    callback_id: Ids.view.snooze,
+    title: { type: "plain_text", text: clip(t(ctx.language, "modal.snooze.title"), 24) },
+    submit: { type: "plain_text", text: clip(t(ctx.language, "modal.snooze.submit"), 24) },
+    close: { type: "plain_text", text: clip(t(ctx.language, "modal.cancel"), 24) },
+    private_metadata: JSON.stringify(metadata),
+    blocks: [
+      { type: "section", text: { type: "mrkdwn", text: t(ctx.language, "modal.snooze.intro", { label }) } },
+      {
+        type: "input",
+        block_id: Ids.block.snoozeDate,
+        label: { type: "plain_text", text: t(ctx.language, "modal.snooze.label") },
+        element: { type: "datepicker", action_id: Ids.action.snoozeDate, initial_date: tomorrow },
       },
     ],
   };

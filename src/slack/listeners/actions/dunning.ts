@@ -1,13 +1,15 @@
 import type { App } from "@slack/bolt";
 import { ErrorCode, fail } from "../../../domain/errors.ts";
-import { markStepDone, snoozeStepOneDay, stopLadder } from "../../../services/dunning.ts";
+import { localDate } from "../../../domain/calendar.ts";
+import { addDuration } from "../../../domain/duration.ts";
+import { markStepDone, snoozeStepOneDay, snoozeStepUntilDay, stopLadder } from "../../../services/dunning.ts";
 import { loadRequestView } from "../../../services/request-view.ts";
 import { userContext, type SlackDeps } from "../../context.ts";
 import { t } from "../../i18n/catalog.ts";
 import { Ids } from "../../ids.ts";
 import { blockAction, inputValue, parseJson, read, stepMetadata, stepValue, viewSubmission } from "../../payloads.ts";
 import { errorText } from "../../views/errors.ts";
-import { stepDoneModal } from "../../views/reminder.ts";
+import { snoozeModal, stepDoneModal } from "../../views/reminder.ts";
 import { refuseMalformed, refuseOrPublish } from "./respond.ts";
 
 /** The buttons of a dunning reminder: Done (asks what was sent), Snooze a day, Client answered, Client paid. */
@@ -27,6 +29,35 @@ export function register(app: App, deps: SlackDeps): void {
     const parsed = parse(body);
     if (!parsed) return refuseMalformed(deps, respond, body);
     await refuseOrPublish(deps, respond, parsed.userId, parsed.requestId, await snoozeStepOneDay(deps.services, parsed.requestId, parsed.stepId, parsed.userId));
+  });
+
+  app.action(Ids.action.snoozeUntil, async ({ ack, body, client, respond }) => {
+    await ack();
+    const parsed = parse(body);
+    if (!parsed) return refuseMalformed(deps, respond, body);
+    const view = await loadRequestView(deps.services.db, parsed.requestId, deps.services.clock.now());
+    const definition = view?.request.snapshot.dunning.find((d) => d.id === parsed.stepId);
+    if (!definition) return refuseOrPublish(deps, respond, parsed.userId, parsed.requestId, fail(view ? ErrorCode.StepUnknown : ErrorCode.RequestNotFound));
+    const tomorrow = localDate(addDuration(deps.services.clock.now(), { days: 1 }, deps.policy.timezone), deps.policy.timezone);
+    await client.views.open({ trigger_id: parsed.triggerId, view: snoozeModal(parsed.requestId, definition, tomorrow, await userContext(deps, parsed.userId)) });
+  });
+
+  app.view(Ids.view.snooze, async ({ ack, body }) => {
+    const payload = viewSubmission.safeParse(body);
+    const metadata = payload.success ? parseJson(stepMetadata, payload.data.view.private_metadata) : null;
+    if (!payload.success || !metadata) {
+      await ack({ response_action: "errors", errors: { [Ids.block.snoozeDate]: t(deps.policy.language, "error.badPayload") } });
+      return;
+    }
+    const { user, view } = payload.data;
+    const day = read.date(inputValue(view.state.values, Ids.block.snoozeDate, Ids.action.snoozeDate)) ?? "";
+    const result = await snoozeStepUntilDay(deps.services, metadata.requestId, metadata.stepId, user.id, day);
+    if (!result.ok) {
+      await ack({ response_action: "errors", errors: { [Ids.block.snoozeDate]: errorText(result.error, await userContext(deps, user.id)) } });
+      return;
+    }
+    await ack();
+    await deps.publisher.publish(metadata.requestId);
   });
 
   for (const [actionId, outcome] of [[Ids.action.clientAnswered, "answered"], [Ids.action.clientPaid, "paid"]] as const) {
