@@ -68,6 +68,7 @@ export async function startBot(env: Env, cwd: string, log: (line: string) => voi
       db: db.prisma,
       clock: systemClock,
       handlers: slack.jobHandlers,
+      batchHandlers: slack.batchHandlers,
       onFailed: slack.onJobFailed,
       pollMs: env.SCHEDULER_POLL_MS,
       log: (message, error) => slack.app.logger.warn(message, error ?? ""),

@@ -12,6 +12,8 @@ export interface JobToSchedule {
 }
 
 export type JobHandler = (job: ClaimedJob) => Promise<void>;
+/** Runs several due jobs of one kind together; returns, per job id, null (done) or why it failed. */
+export type BatchJobHandler = (jobs: ClaimedJob[]) => Promise<Map<string, string | null>>;
 
 export interface ClaimedJob {
   id: string;

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { Db } from "../db/database.ts";
 import type { Clock } from "../services/clock.ts";
-import { claimDueJobs, completeJob, failAbandonedJobs, failJob, type ClaimedJob, type JobHandler } from "./jobs.ts";
+import { claimDueJobs, completeJob, failAbandonedJobs, failJob, type BatchJobHandler, type ClaimedJob, type JobHandler } from "./jobs.ts";
 
 export type { JobHandler };
 
@@ -10,6 +10,8 @@ export interface SchedulerOptions {
   db: Db;
   clock: Clock;
   handlers: Record<string, JobHandler>;
+  /** Kinds whose jobs, when several fall due together, are handled together (a digest). */
+  batchHandlers?: Record<string, BatchJobHandler>;
   /** How often due jobs are claimed (SCHEDULER_POLL_MS). */
   pollMs: number;
   /** How long a claimed job is this worker's; past it, another worker may take it. */
@@ -57,9 +59,17 @@ export class Scheduler {
     const now = clock.now();
     for (const abandoned of await failAbandonedJobs(db, now)) await this.failed(abandoned, abandoned.lastError ?? "the worker running it stopped");
     const jobs = await claimDueJobs(db, this.workerId, now, this.options.leaseMs ?? 60_000, this.options.batchSize ?? 50);
+    const single: ClaimedJob[] = [];
+    const byKind = new Map<string, ClaimedJob[]>();
+    for (const job of jobs) byKind.set(job.kind, [...(byKind.get(job.kind) ?? []), job]);
+    for (const [kind, group] of byKind) {
+      const batch = this.options.batchHandlers?.[kind];
+      if (batch && group.length > 1) await this.runBatch(batch, group);
+      else single.push(...group);
+    }
     const concurrency = this.options.concurrency ?? 4;
-    for (let i = 0; i < jobs.length; i += concurrency) {
-      await Promise.all(jobs.slice(i, i + concurrency).map((job) => this.run(job)));
+    for (let i = 0; i < single.length; i += concurrency) {
+      await Promise.all(single.slice(i, i + concurrency).map((job) => this.run(job)));
     }
     return jobs.length;
   }
@@ -79,20 +89,37 @@ export class Scheduler {
   }
 
   private async run(job: ClaimedJob): Promise<void> {
-    const { db, clock, handlers } = this.options;
-    const handler = handlers[job.kind];
+    const handler = this.options.handlers[job.kind];
+    let error: string | null = null;
     try {
       if (!handler) throw new Error(`no handler for job kind "${job.kind}"`);
       await handler(job);
-      if (!(await completeJob(db, job, this.workerId, clock.now()))) {
-        this.options.log?.(`job ${job.id} (${job.kind}) finished after its lease passed; another worker holds it now`);
-      }
+    } catch (e) {
+      error = e instanceof Error ? e.message : String(e);
+    }
+    await this.settle(job, error);
+  }
+
+  private async runBatch(handler: BatchJobHandler, jobs: ClaimedJob[]): Promise<void> {
+    let outcomes: Map<string, string | null>;
+    try {
+      outcomes = await handler(jobs);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      const outcome = await failJob(db, job, this.workerId, message, clock.now());
-      if (outcome === "failed") await this.failed(job, message);
-      else this.options.log?.(`job ${job.id} (${job.kind}) failed, attempt ${job.attempts} of ${job.maxAttempts}: ${message}`);
+      outcomes = new Map(jobs.map((j) => [j.id, message]));
     }
+    for (const job of jobs) await this.settle(job, outcomes.has(job.id) ? outcomes.get(job.id)! : "the batch handler gave no outcome");
+  }
+
+  private async settle(job: ClaimedJob, error: string | null): Promise<void> {
+    const { db, clock } = this.options;
+    if (error === null) {
+      if (!(await completeJob(db, job, this.workerId, clock.now()))) this.options.log?.(`job ${job.id} (${job.kind}) finished after its lease passed`);
+      return;
+    }
+    const outcome = await failJob(db, job, this.workerId, error, clock.now());
+    if (outcome === "failed") await this.failed(job, error);
+    else if (outcome === "retry") this.options.log?.(`job ${job.id} (${job.kind}) failed, attempt ${job.attempts} of ${job.maxAttempts}: ${error}`);
   }
 
   private async failed(job: ClaimedJob, error: string): Promise<void> {

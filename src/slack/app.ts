@@ -6,8 +6,8 @@ import type { SlackDeps } from "./context.ts";
 import { registerListeners } from "./listeners/index.ts";
 import { People } from "./people.ts";
 import { Publisher } from "./publisher.ts";
-import { jobHandlers, reportFailedJob } from "./reminders.ts";
-import type { ClaimedJob, JobHandler } from "../scheduler/jobs.ts";
+import { batchHandlers, jobHandlers, reportFailedJob } from "./reminders.ts";
+import type { BatchJobHandler, ClaimedJob, JobHandler } from "../scheduler/jobs.ts";
 
 export interface SlackAppOptions {
   botToken: string;
@@ -29,6 +29,8 @@ export interface SlackApp {
   deps: SlackDeps;
   /** What the scheduler runs for Slack (reminders, scheduled executions)… */
   jobHandlers: Record<string, JobHandler>;
+  /** Kinds handled together when several fall due at once (the reminders digest). */
+  batchHandlers: Record<string, BatchJobHandler>;
   /** …and how a job that failed for good is made visible. */
   onJobFailed: (job: ClaimedJob, error: string) => Promise<void>;
   /** Resolves when every listener that has started has finished. */
@@ -72,6 +74,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     deps,
     jobHandlers: jobHandlers(deps),
     onJobFailed: reportFailedJob(deps),
+    batchHandlers: batchHandlers(deps),
     drain: async () => {
       while (running.size > 0) await Promise.allSettled([...running]);
     },

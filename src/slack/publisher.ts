@@ -43,6 +43,11 @@ export class Publisher {
     return next;
   }
 
+  /** A message of its own in a channel (the reminders digest). */
+  async postInChannel(channel: string, message: Message): Promise<void> {
+    await this.client.chat.postMessage({ channel, text: message.text, blocks: message.blocks, unfurl_links: false });
+  }
+
   /** A reply in a card's thread (reminders). */
   async postInThread(card: { channel: string; ts: string }, message: Message): Promise<void> {
     await this.client.chat.postMessage({ channel: card.channel, thread_ts: card.ts, text: message.text, blocks: message.blocks, unfurl_links: false });

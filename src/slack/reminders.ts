@@ -7,7 +7,9 @@ import { EXECUTE_JOB } from "../services/scheduled-execution.ts";
 import type { SlackDeps } from "./context.ts";
 import { t } from "./i18n/catalog.ts";
 import { clip, escapeText, mention } from "./views/format.ts";
-import { reminderMessage } from "./views/reminder.ts";
+import { DIGEST_SIZE, digestMessage, reminderMessage } from "./views/reminder.ts";
+import type { BatchJobHandler } from "../scheduler/jobs.ts";
+import type { DueReminder } from "../services/dunning.ts";
 
 const payload = z.object({ requestId: z.uuid(), stepId: z.string() });
 const executePayload = z.object({ requestId: z.uuid() });
@@ -24,14 +26,7 @@ export function jobHandlers(deps: SlackDeps): Record<string, JobHandler> {
     [REMIND_JOB]: async (job: ClaimedJob) => {
       const { requestId, stepId } = payload.parse(job.payload);
       const reminder = await takeReminder(deps.services, requestId, stepId);
-      if (!reminder) return;
-      // The card (and its thread) must exist before a reply can go there.
-      await deps.publisher.publish(requestId);
-      const post = await deps.services.db.slackPost.findUnique({ where: { requestId_purpose: { requestId, purpose: "card" } } });
-      if (!post) throw new Error(`request ${requestId} has no card in Slack yet`);
-      const client = await deps.services.db.client.findUniqueOrThrow({ where: { id: reminder.request.clientId }, select: { name: true } });
-      const message = reminderMessage(reminder, client.name, deps.policy, deps.publisher.channelContext());
-      await deps.publisher.postInThread(post, message);
+      if (reminder) await postReminder(deps, reminder, await clientName(deps, reminder));
     },
 
     /** Service has ended: execute with the same re-validation as the button. A failed action is retried by the scheduler. */
@@ -42,6 +37,19 @@ export function jobHandlers(deps: SlackDeps): Record<string, JobHandler> {
       if (!result.ok && !SETTLED.has(result.error.code)) throw new Error(`${result.error.code}: ${String(result.error.details?.error ?? "")}`);
     },
   };
+}
+
+async function clientName(deps: SlackDeps, reminder: DueReminder): Promise<string> {
+  return (await deps.services.db.client.findUniqueOrThrow({ where: { id: reminder.request.clientId }, select: { name: true } })).name;
+}
+
+/** A reminder as a reply in its request's thread; the card (and so the thread) is made sure of first. */
+async function postReminder(deps: SlackDeps, reminder: DueReminder, name: string): Promise<void> {
+  const requestId = reminder.request.id;
+  await deps.publisher.publish(requestId);
+  const post = await deps.services.db.slackPost.findUnique({ where: { requestId_purpose: { requestId, purpose: "card" } } });
+  if (!post) throw new Error(`request ${requestId} has no card in Slack yet`);
+  await deps.publisher.postInThread(post, reminderMessage(reminder, name, deps.policy, deps.publisher.channelContext()));
 }
 
 /** A job that failed for good is said in its request's thread, to the requester: never silence. */
@@ -58,5 +66,48 @@ export function reportFailedJob(deps: SlackDeps): (job: ClaimedJob, error: strin
     const what = job.kind === REMIND_JOB || job.kind === EXECUTE_JOB ? t(ctx.language, `job.${job.kind}`) : job.kind;
     const text = t(ctx.language, "thread.jobFailed", { owner: mention(request.requestedBy), what, attempts: job.attempts, error: escapeText(error) });
     await deps.publisher.postInThread(post, { text, blocks: [{ type: "section", text: { type: "mrkdwn", text: clip(text, 3000) } }] });
+  };
+}
+
+/** More reminders than this due at once in the requests channel become a digest (Slack allows about one message a second per channel). */
+export const DIGEST_FROM = 4;
+
+/** Several reminders due together: each is taken in the database, then posted in its thread, or as a digest when many. */
+export function batchHandlers(deps: SlackDeps): Record<string, BatchJobHandler> {
+  return {
+    [REMIND_JOB]: async (jobs) => {
+      const outcomes = new Map<string, string | null>();
+      const taken: { job: ClaimedJob; reminder: DueReminder; clientName: string }[] = [];
+      for (const job of jobs) {
+        try {
+          const { requestId, stepId } = payload.parse(job.payload);
+          const reminder = await takeReminder(deps.services, requestId, stepId);
+          outcomes.set(job.id, null);
+          if (reminder) taken.push({ job, reminder, clientName: await clientName(deps, reminder) });
+        } catch (error) {
+          outcomes.set(job.id, error instanceof Error ? error.message : String(error));
+        }
+      }
+      const ctx = deps.publisher.channelContext();
+      if (taken.length < DIGEST_FROM) {
+        for (const { job, reminder, clientName } of taken) {
+          try {
+            await postReminder(deps, reminder, clientName);
+          } catch (error) {
+            outcomes.set(job.id, error instanceof Error ? error.message : String(error));
+          }
+        }
+        return outcomes;
+      }
+      for (let i = 0; i < taken.length; i += DIGEST_SIZE) {
+        const chunk = taken.slice(i, i + DIGEST_SIZE);
+        try {
+          await deps.publisher.postInChannel(deps.policy.channels.requests, digestMessage(chunk, taken.length, ctx));
+        } catch (error) {
+          for (const { job } of chunk) outcomes.set(job.id, error instanceof Error ? error.message : String(error));
+        }
+      }
+      return outcomes;
+    },
   };
 }

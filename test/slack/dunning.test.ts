@@ -158,4 +158,27 @@ describe("the dunning ladder in Slack", () => {
     expect(texts[2]).toContain("<@U0MANAGERA>: reminded 2 times without being done.");
     expect(await bot.db.auditEvent.count({ where: { requestId: request.id, action: "dunning.reminded" } })).toBe(3);
   });
+
+  it("many reminders due at once in the channel become one digest instead of a burst of thread replies", async () => {
+    bot.clock.set("2026-08-24T14:00:00Z"); // Monday 11:00 local
+    const opened = [];
+    for (const name of ["Uno", "Dos", "Tres", "Cuatro", "Cinco"]) opened.push(await open(`Digest ${name}`));
+    bot.clock.advance(45_000);
+    bot.fake.clear();
+    await bot.runDueJobs();
+    expect(reminders()).toHaveLength(0);
+    const digests = bot.fake.called("chat.postMessage", (a) => a.channel === "C0REQUESTS" && !a.thread_ts);
+    expect(digests).toHaveLength(1);
+    // Steps of earlier tests still undone are due again too: the digest holds them all.
+    const text = readable(digests[0]!.blocks);
+    const count = Number(/\*:alarm_clock: (\d+) dunning steps are due\*/.exec(text)?.[1]);
+    expect(count).toBeGreaterThanOrEqual(5);
+    expect(buttons(digests[0]!.blocks)).toEqual(Array(count).fill(A.stepDone));
+    for (const name of ["Uno", "Dos", "Tres", "Cuatro", "Cinco"]) {
+      expect(text).toMatch(new RegExp(`<@U0REQUESTER> \\*Collection email\\* \\(email\\) — Digest ${name}, request #\\d+, due 24 Aug 2026, 11:00`));
+    }
+    for (const { request } of opened) {
+      expect(await bot.db.ladderStep.findUniqueOrThrow({ where: { requestId_stepId: { requestId: request.id, stepId: "email_1" } } })).toMatchObject({ reminders: 1 });
+    }
+  });
 });

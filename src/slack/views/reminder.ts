@@ -53,6 +53,34 @@ function finalNotice(definition: DunningStep, reminder: DueReminder, clientName:
   return lines;
 }
 
+/** Lines per digest message: two blocks each, within Slack's 50. */
+export const DIGEST_SIZE = 20;
+
+/** Many reminders due at once: one message in the channel instead of a burst of thread replies. */
+export function digestMessage(reminders: { reminder: DueReminder; clientName: string }[], total: number, ctx: ViewContext): Message {
+  const title = t(ctx.language, "digest.title", { count: total });
+  const blocks: KnownBlock[] = [{ type: "section", text: { type: "mrkdwn", text: `*${title}*` } }];
+  for (const { reminder, clientName } of reminders) {
+    const { request, step } = reminder;
+    const definition = request.snapshot.dunning.find((d) => d.id === step.stepId);
+    const line = t(ctx.language, "digest.line", {
+      owner: mention(step.owner),
+      label: escapeText(definition ? labelFor(definition.label, ctx.language, ctx.policyLanguage) : step.stepId),
+      channel: t(ctx.language, `channel.${definition?.channel ?? "other"}`),
+      client: escapeText(clientName),
+      number: request.number,
+      due: formatDateTime(step.dueAt, ctx),
+    });
+    blocks.push({
+      type: "section",
+      text: { type: "mrkdwn", text: clip(line, 3000) },
+      accessory: { type: "button", action_id: Ids.action.stepDone, text: { type: "plain_text", text: t(ctx.language, "button.stepDone") }, value: stepButtonValue(request.id, step.stepId) },
+    });
+  }
+  blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: t(ctx.language, "digest.more") }] });
+  return { text: title, blocks };
+}
+
 export interface StepMetadata {
   requestId: string;
   stepId: string;
