@@ -119,6 +119,15 @@ export class Ledger implements SystemOfRecord {
     });
   }
 
+  async deleteClientData(ref: string, context: ActionContext): Promise<ActionOutcome> {
+    const client = await this.require(ref);
+    return this.db.$transaction(async (tx) => {
+      const { count } = await tx.contact.updateMany({ where: { clientId: client.id }, data: { name: "", email: null, phone: null, active: false } });
+      const stamped = await tx.client.updateMany({ where: { id: client.id, dataDeletedAt: null }, data: { dataDeletedAt: context.at } });
+      return { contactsScrubbed: count, alreadyDeleted: stamped.count === 0 };
+    });
+  }
+
   private async require(ref: string): Promise<{ id: string }> {
     const client = await this.db.client.findUnique({ where: { ref }, select: { id: true } });
     if (!client) throw new ClientNotInSystemError(ref);

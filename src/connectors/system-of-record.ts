@@ -55,6 +55,8 @@ export interface SystemOfRecord {
   holdInvoices(ref: string, context: ActionContext): Promise<ActionOutcome>;
   /** Irreversible. */
   cancelSubscriptions(ref: string, context: ActionContext): Promise<ActionOutcome>;
+  /** Scrubs the client's personal data on the policy's deletion date; the client itself stays (invoices reference it). */
+  deleteClientData(ref: string, context: ActionContext): Promise<ActionOutcome>;
 }
 
 export class ClientNotInSystemError extends Error {

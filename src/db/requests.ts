@@ -31,6 +31,8 @@ const calendarSchema: z.ZodType<CalendarRules> = z.object({
   serviceEnds: z.union([z.object({ type: z.enum(["end_of_month", "immediately"]) }), z.object({ type: z.literal("after"), duration: durationSchema })]),
   dataDeletion: z.union([z.object({ type: z.enum(["never", "end_of_following_month"]) }), z.object({ type: z.literal("after_service_ends"), duration: durationSchema })]),
   reactivableUntil: z.union([z.object({ type: z.enum(["before_deletion", "always"]) }), z.object({ type: z.literal("after_service_ends"), duration: durationSchema })]),
+  deletionWaitsFor: z.array(z.string()).optional(),
+  deletionReminder: durationSchema.optional(),
 });
 const dunningStepSchema: z.ZodType<DunningStep> = z.object({
   id: z.string(),

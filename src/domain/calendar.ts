@@ -26,6 +26,10 @@ export interface CalendarRules {
   dataDeletion: { type: "never" } | { type: "end_of_following_month" } | { type: "after_service_ends"; duration: PolicyDuration };
   /** before_deletion: up to the day before data is deleted. */
   reactivableUntil: { type: "before_deletion" } | { type: "always" } | { type: "after_service_ends"; duration: PolicyDuration };
+  /** Checks data deletion waits for (a backup delivered or declined); ticked after inactivation, they do not gate it. */
+  deletionWaitsFor?: string[];
+  /** How long before deletion the requester is reminded. */
+  deletionReminder?: PolicyDuration;
 }
 
 export const DEFAULT_CALENDAR: CalendarRules = {
@@ -145,4 +149,12 @@ export function executionMoment(rules: CalendarRules, timezone: string, requeste
   const { serviceEndsOn } = computeTimeline(rules, [], timezone, requestedAt, requestedOn);
   const [y, m, d] = serviceEndsOn.split("-").map(Number) as [number, number, number];
   return new Date(new TZDate(y, m - 1, d + 1, timezone).getTime());
+}
+
+/** When data is deleted: the start of the deletion day in the policy's time zone; null when never. */
+export function deletionMoment(rules: CalendarRules, timezone: string, requestedAt: Date, requestedOn: string): Date | null {
+  const { dataDeletedOn } = computeTimeline(rules, [], timezone, requestedAt, requestedOn);
+  if (!dataDeletedOn) return null;
+  const [y, m, d] = dataDeletedOn.split("-").map(Number) as [number, number, number];
+  return new Date(new TZDate(y, m - 1, d, timezone).getTime());
 }

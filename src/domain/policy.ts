@@ -179,6 +179,8 @@ const calendarSchema = z
     notice: z.strictObject({ cutoff_day: z.number().int().min(1).max(28, "at most 28, a day every month has") }).optional(),
     service_ends: z.union([z.enum(["end_of_month", "immediately"]), afterSchema]).default("immediately"),
     data_deletion: z.union([z.enum(["never", "end_of_following_month"]), afterServiceSchema]).default("never"),
+    deletion_waits_for: z.array(idSchema).max(10).default([]),
+    deletion_reminder: durationSchema.default({ days: 7 }),
   })
   .transform(
     (c): Omit<CalendarRules, "reactivableUntil"> => ({
@@ -186,6 +188,8 @@ const calendarSchema = z
       serviceEnds: typeof c.service_ends === "string" ? { type: c.service_ends } : { type: "after", duration: c.service_ends.after },
       dataDeletion:
         typeof c.data_deletion === "string" ? { type: c.data_deletion } : { type: "after_service_ends", duration: c.data_deletion.after_service_ends },
+      ...(c.deletion_waits_for.length ? { deletionWaitsFor: c.deletion_waits_for } : {}),
+      deletionReminder: c.deletion_reminder,
     }),
   );
 
@@ -313,6 +317,15 @@ export const policySchema = z
           ctx.addIssue({ code: "custom", path: ["kinds", kindId, "dunning", index, "id"], message: `duplicate step id "${step.id}" (first at dunning[${first}])` });
         } else steps.set(step.id, index);
       });
+      for (const [index, checkId] of (kind.calendar.deletionWaitsFor ?? []).entries()) {
+        const check = kind.checks.find((c) => c.id === checkId);
+        if (!check || check.type !== "manual") {
+          ctx.addIssue({ code: "custom", path: ["kinds", kindId, "calendar", "deletion_waits_for", index], message: `"${checkId}" is not a manual check of this kind` });
+        }
+      }
+      if ((kind.calendar.deletionWaitsFor ?? []).length > 0 && kind.calendar.dataDeletion.type === "never") {
+        ctx.addIssue({ code: "custom", path: ["kinds", kindId, "calendar", "deletion_waits_for"], message: "data is never deleted in this kind: nothing waits for these checks" });
+      }
       const gates = kind.checks.some((c) => c.automatic === "dunning_complete");
       if (kind.dunning.length > 0 && !gates) {
         ctx.addIssue({ code: "custom", path: ["kinds", kindId, "checks"], message: "a kind with a dunning ladder needs a check with automatic: dunning_complete, so execution waits for the ladder" });

@@ -356,8 +356,10 @@ export function withdraw(request: DeactivationRequest, actor: Actor, reasonInput
 /** Everything still missing before the request may be executed; empty when ready. */
 export function missingForExecution(request: Pick<DeactivationRequest, "snapshot" | "checks" | "approvals">): Missing[] {
   const missing: Missing[] = [];
+  const forDeletion = new Set(request.snapshot.calendar.deletionWaitsFor ?? []);
   for (const definition of request.snapshot.checks) {
-    if (!definition.required) continue;
+    // Checks that deletion waits for are done after inactivation: they do not gate it.
+    if (!definition.required || forDeletion.has(definition.id)) continue;
     if (definition.automatic === "management_approval") {
       const have = approvalsGiven(request).length;
       const need = request.snapshot.approvals.required;
@@ -450,9 +452,15 @@ function refuseUnlessEditable(request: Pick<DeactivationRequest, "state">) {
   return null;
 }
 
-/** A check people tick, on a request that can still change. */
+/** Checks deletion waits for that are not done yet. */
+export function missingForDeletion(request: Pick<DeactivationRequest, "snapshot" | "checks">): string[] {
+  return (request.snapshot.calendar.deletionWaitsFor ?? []).filter((id) => request.checks.find((c) => c.checkId === id)?.status !== "done");
+}
+
+/** A check people tick, on a request that can still change (or, for a check deletion waits for, an executed one). */
 function findManualCheck(request: DeactivationRequest, checkId: string) {
-  const refused = refuseUnlessEditable(request);
+  const afterExecution = request.state === "executed" && (request.snapshot.calendar.deletionWaitsFor ?? []).includes(checkId);
+  const refused = afterExecution ? null : refuseUnlessEditable(request);
   if (refused) return refused;
   const definition = request.snapshot.checks.find((c) => c.id === checkId);
   if (!definition) return fail(ErrorCode.CheckUnknown, { checkId });

@@ -6,7 +6,7 @@ import { loadLadder } from "./dunning.ts";
 /** Everything the Slack cards show about one request. */
 export interface RequestView {
   request: StoredRequest;
-  client: { id: string; ref: string; name: string; status: "active" | "inactive"; reactivatedAt: Date | null; reactivatedBy: string | null };
+  client: { id: string; ref: string; name: string; status: "active" | "inactive"; reactivatedAt: Date | null; reactivatedBy: string | null; dataDeletedAt: Date | null };
   steps: { action: string; status: "pending" | "done" | "failed"; lastError: string | null }[];
   posts: Partial<Record<"card" | "approval", { channel: string; ts: string }>>;
   ladder: LadderStepState[];
@@ -19,7 +19,7 @@ export async function loadRequestView(db: Db, requestId: string, now: Date): Pro
   const request = await findRequest(db, requestId);
   if (!request) return null;
   const [client, steps, posts, ladder, stopped] = await Promise.all([
-    db.client.findUniqueOrThrow({ where: { id: request.clientId }, select: { id: true, ref: true, name: true, status: true, reactivatedAt: true, reactivatedBy: true } }),
+    db.client.findUniqueOrThrow({ where: { id: request.clientId }, select: { id: true, ref: true, name: true, status: true, reactivatedAt: true, reactivatedBy: true, dataDeletedAt: true } }),
     db.executionStep.findMany({ where: { requestId }, orderBy: { position: "asc" }, select: { action: true, status: true, lastError: true } }),
     db.slackPost.findMany({ where: { requestId }, select: { purpose: true, channel: true, ts: true } }),
     loadLadder(db, requestId),

@@ -17,6 +17,7 @@ import type { Actor, AuditDraft, DeactivationRequest, Transition } from "../doma
 import { ladderResult } from "../domain/dunning.ts";
 import { evaluateAutomaticChecks } from "./automatic-checks.ts";
 import { loadLadder, startLadder } from "./dunning.ts";
+import { cancelDeletion, scheduleDeletion } from "./data-deletion.ts";
 import { notBefore, saveTransition, syncScheduledExecution } from "./scheduled-execution.ts";
 import type { ServiceDeps } from "./deps.ts";
 
@@ -77,12 +78,20 @@ function alreadyOpen(existing: StoredRequest) {
   return fail(ErrorCode.RequestAlreadyOpen, { requestId: existing.id, number: existing.number, state: existing.state });
 }
 
-export function tickCheck(deps: ServiceDeps, requestId: string, userId: string, checkId: string, evidence?: string | null) {
+export async function tickCheck(deps: ServiceDeps, requestId: string, userId: string, checkId: string, evidence?: string | null): Promise<RequestResult> {
+  if (await dataGone(deps, requestId)) return fail(ErrorCode.RequestClosed, { state: "executed" });
   return change(deps, requestId, userId, (request, actor, now) => lifecycle.tickCheck(request, checkId, actor, evidence, now));
 }
 
-export function untickCheck(deps: ServiceDeps, requestId: string, userId: string, checkId: string) {
+export async function untickCheck(deps: ServiceDeps, requestId: string, userId: string, checkId: string): Promise<RequestResult> {
+  if (await dataGone(deps, requestId)) return fail(ErrorCode.RequestClosed, { state: "executed" });
   return change(deps, requestId, userId, (request, actor, now) => lifecycle.untickCheck(request, checkId, actor, now));
+}
+
+/** After deletion nothing about the request changes any more, not even the checks deletion waited for. */
+async function dataGone(deps: ServiceDeps, requestId: string): Promise<boolean> {
+  const row = await deps.db.deactivationRequest.findUnique({ where: { id: requestId }, select: { client: { select: { dataDeletedAt: true } } } });
+  return Boolean(row?.client.dataDeletedAt);
 }
 
 export function approveRequest(deps: ServiceDeps, requestId: string, userId: string) {
@@ -187,6 +196,7 @@ export async function executeRequest(deps: ServiceDeps, requestId: string, userI
     const done = lifecycle.completeExecution(before!, actor, now);
     if (!done.ok) return done;
     await saveRequest(tx, before!, done.request);
+    await scheduleDeletion(tx, deps, { ...done.request, number: before!.number });
     await audit(tx, before!, userId, now, done.events);
     return { ok: true as const, request: { ...done.request, number: before!.number }, outcomes };
   });
@@ -225,12 +235,13 @@ export async function reactivateClient(deps: ServiceDeps, clientRef: string, use
   // The inactivation it undoes identifies a reactivation: repeating it acts once.
   const episode = client.inactivatedAt?.toISOString() ?? "unknown";
   const outcome = await deps.sor.reactivateClient(client.ref, { actor: userId, at: now, idempotencyKey: `${client.id}:reactivate:${episode}` });
-  await deps.db.$transaction((tx) =>
-    appendAudit(
+  await deps.db.$transaction(async (tx) => {
+    if (last) await cancelDeletion(tx, last.id);
+    await appendAudit(
       tx,
       plan.events.map((e) => ({ at: now, actor: userId, action: e.action, requestId: last?.id ?? null, clientId: client.id, data: { ...e.data, outcome } })),
-    ),
-  );
+    );
+  });
   return { ok: true, clientId: client.id, afterRequest: last, unchanged: plan.unchanged };
 }
 

@@ -4,6 +4,12 @@ import { ErrorCode } from "../domain/errors.ts";
 import { REMIND_JOB, takeReminder } from "../services/dunning.ts";
 import { executeRequest } from "../services/requests.ts";
 import { EXECUTE_JOB } from "../services/scheduled-execution.ts";
+import { DELETE_JOB, DELETE_REMINDER_JOB, runDeletion } from "../services/data-deletion.ts";
+import { deletionMoment } from "../domain/calendar.ts";
+import { labelFor } from "../domain/policy.ts";
+import { missingForDeletion } from "../domain/request.ts";
+import { findRequest } from "../db/requests.ts";
+import { formatDateTime } from "./views/format.ts";
 import type { SlackDeps } from "./context.ts";
 import { t } from "./i18n/catalog.ts";
 import { clip, escapeText, mention } from "./views/format.ts";
@@ -27,6 +33,36 @@ export function jobHandlers(deps: SlackDeps): Record<string, JobHandler> {
       const { requestId, stepId } = payload.parse(job.payload);
       const reminder = await takeReminder(deps.services, requestId, stepId);
       if (reminder) await postReminder(deps, reminder, await clientName(deps, reminder));
+    },
+
+    /** The policy's deletion date: scrub the data, or wait (and say so) for the checks it needs. */
+    [DELETE_JOB]: async (job: ClaimedJob) => {
+      const { requestId } = executePayload.parse(job.payload);
+      const outcome = await runDeletion(deps.services, requestId);
+      if (outcome.status !== "skipped") await deps.publisher.publish(requestId);
+    },
+
+    /** Some days before deletion, the requester is told, with what it still waits for. */
+    [DELETE_REMINDER_JOB]: async (job: ClaimedJob) => {
+      const { requestId } = executePayload.parse(job.payload);
+      const request = await findRequest(deps.services.db, requestId);
+      if (!request || request.state !== "executed") return;
+      const client = await deps.services.db.client.findUniqueOrThrow({ where: { id: request.clientId } });
+      if (client.status === "active" || client.dataDeletedAt) return;
+      const at = deletionMoment(request.snapshot.calendar, deps.policy.timezone, request.requestedAt, request.requestedOn);
+      if (!at) return;
+      await deps.publisher.publish(requestId);
+      const post = await deps.services.db.slackPost.findUnique({ where: { requestId_purpose: { requestId, purpose: "card" } } });
+      if (!post) throw new Error(`request ${requestId} has no card in Slack yet`);
+      const ctx = deps.publisher.channelContext();
+      const missing = missingForDeletion(request).map((id) => {
+        const definition = request.snapshot.checks.find((c) => c.id === id);
+        return `“${escapeText(definition ? labelFor(definition.label, ctx.language, ctx.policyLanguage) : id)}”`;
+      });
+      const lines = [t(ctx.language, "thread.deletionSoon", { owner: mention(request.requestedBy), client: escapeText(client.name), at: formatDateTime(at, ctx) })];
+      if (missing.length) lines.push(t(ctx.language, "thread.deletionSoonWaiting", { checks: missing.join(", ") }));
+      const text = lines.join(" ");
+      await deps.publisher.postInThread(post, { text, blocks: [{ type: "section", text: { type: "mrkdwn", text: clip(text, 3000) } }] });
     },
 
     /** Service has ended: execute with the same re-validation as the button. A failed action is retried by the scheduler. */
@@ -63,7 +99,8 @@ export function reportFailedJob(deps: SlackDeps): (job: ClaimedJob, error: strin
     ]);
     if (!post || !request) return;
     const ctx = deps.publisher.channelContext();
-    const what = job.kind === REMIND_JOB || job.kind === EXECUTE_JOB ? t(ctx.language, `job.${job.kind}`) : job.kind;
+    const known = [REMIND_JOB, EXECUTE_JOB, DELETE_JOB, DELETE_REMINDER_JOB] as const;
+    const what = (known as readonly string[]).includes(job.kind) ? t(ctx.language, `job.${job.kind as (typeof known)[number]}`) : job.kind;
     const text = t(ctx.language, "thread.jobFailed", { owner: mention(request.requestedBy), what, attempts: job.attempts, error: escapeText(error) });
     await deps.publisher.postInThread(post, { text, blocks: [{ type: "section", text: { type: "mrkdwn", text: clip(text, 3000) } }] });
   };

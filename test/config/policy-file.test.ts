@@ -104,6 +104,8 @@ describe("calendar and dunning rules", () => {
     { name: "a ladder nothing waits for", kind: "    label: X\n    actions: [inactivate_client]\n    dunning:\n      - { id: a, label: A, channel: email, after: 1d }\n", path: "kinds.toggle.checks", message: /needs a check with automatic: dunning_complete/ },
     { name: "a ladder check without a ladder", kind: "    label: X\n    checks: [{ id: l, label: L, automatic: dunning_complete }]\n    actions: [inactivate_client]\n", path: "kinds.toggle.dunning", message: /needs a dunning ladder/ },
     { name: "business hours backwards", kind: "    label: X\n    actions: [inactivate_client]\nreminders: { business_hours: { from: '18:00', to: '09:00' } }\n", path: "reminders.business_hours", message: /from must be before to/ },
+    { name: "deletion waiting for a check that is not there", kind: "    label: X\n    actions: [inactivate_client]\n    calendar: { data_deletion: end_of_following_month, deletion_waits_for: [backup] }\n", path: "kinds.toggle.calendar.deletion_waits_for[0]", message: /"backup" is not a manual check of this kind/ },
+    { name: "deletion waiting when data is never deleted", kind: "    label: X\n    checks: [{ id: backup, label: B }]\n    actions: [inactivate_client]\n    calendar: { deletion_waits_for: [backup] }\n", path: "kinds.toggle.calendar.deletion_waits_for", message: /never deleted/ },
     { name: "two steps with one id", kind: "    label: X\n    actions: [inactivate_client]\n    dunning:\n      - { id: a, label: A, channel: email, after: 1d }\n      - { id: a, label: B, channel: phone, after: 1d }\n", path: "kinds.toggle.dunning[1].id", message: /duplicate step id "a"/ },
   ])("$name", ({ kind, path, message }) => {
     const result = parsePolicy(withKind(kind));
@@ -120,6 +122,7 @@ describe("calendar and dunning rules", () => {
         serviceEnds: { type: "end_of_month" },
         dataDeletion: { type: "after_service_ends", duration: { months: 1 } },
         reactivableUntil: { type: "before_deletion" },
+        deletionReminder: { days: 7 },
       });
       expect(result.policy.kinds.toggle!.dunning).toEqual([{ id: "a", label: "A", channel: "email", after: { hours: 36 }, from: "previous", finalNotice: true }]);
     }

@@ -4,6 +4,7 @@ import { Ids } from "../../src/slack/ids.ts";
 import { createClient } from "../support/ledger-data.ts";
 import { MANAGER_A, REQUESTER } from "../support/policy.ts";
 import { buttons, readable, TestBot } from "../support/slack-bot.ts";
+import { verifyAudit } from "../../src/db/audit.ts";
 
 // Seed 002: asked before the 10th, service until the end of the month, then inactivated.
 const policy = policySchema.parse({
@@ -15,9 +16,13 @@ const policy = policySchema.parse({
   kinds: {
     voluntary: {
       label: "Voluntary",
-      checks: [{ id: "phone_confirmation", label: "Confirmed by phone", evidence: "none" }],
+      checks: [
+        { id: "phone_confirmation", label: "Confirmed by phone", evidence: "none" },
+        { id: "backup", label: "Backup delivered or declined", evidence: "required" },
+      ],
       actions: ["inactivate_client"],
-      calendar: { notice: { cutoff_day: 10 }, service_ends: "end_of_month", data_deletion: "end_of_following_month" },
+      calendar: { notice: { cutoff_day: 10 }, service_ends: "end_of_month", data_deletion: "end_of_following_month", deletion_waits_for: ["backup"], deletion_reminder: "7d" },
+      reactivation: { until: "before_deletion" },
     },
   },
 });
@@ -105,5 +110,74 @@ describe("scheduled execution", () => {
     } finally {
       ledger.inactivateClient = original;
     }
+  });
+
+  async function executedOn1September(name: string) {
+    bot.clock.set("2026-08-09T15:00:00Z");
+    const client = await createClient(bot.db, { name });
+    await bot.db.contact.create({ data: { clientId: client.id, name: "Ana Pérez", email: "ana@example.com", phone: "+598 99 000 000", isPrimary: true } });
+    await bot.command(REQUESTER, client.ref);
+    await bot.submit(REQUESTER, bot.lastModal(), {
+      [B.kind]: { [A.kind]: { selected_option: { value: "voluntary" } } },
+      [B.reason]: { [A.reason]: { value: "Leaving" } },
+      [B.requestedOn]: { [A.requestedOn]: { selected_date: "2026-08-09" } },
+    });
+    const request = await bot.db.deactivationRequest.findFirstOrThrow({ where: { clientId: client.id } });
+    await bot.click(REQUESTER, A.tick, JSON.stringify({ r: request.id, c: "phone_confirmation" }));
+    bot.clock.set("2026-09-01T03:00:00Z");
+    await bot.runDueJobs();
+    expect((await bot.db.client.findUniqueOrThrow({ where: { id: client.id } })).status).toBe("inactive");
+    return { client, request };
+  }
+
+  it("data is deleted on its date (seed 002), after a reminder, and only once the backup check is done", async () => {
+    const { client, request } = await executedOn1September("Datos SRL");
+    // The backup check did not gate inactivation and can still be ticked.
+    expect(buttons(lastCard().blocks)).toEqual([A.tick]);
+
+    // A week before (30 September 00:00 minus 7 days, at the start of business hours): the requester is told.
+    bot.fake.clear();
+    bot.clock.set("2026-09-23T12:00:00Z");
+    await bot.runDueJobs();
+    // Only this request's thread: other tests' clients reach their dates too.
+    const card = await bot.db.slackPost.findUniqueOrThrow({ where: { requestId_purpose: { requestId: request.id, purpose: "card" } } });
+    const thread = () => bot.fake.called("chat.postMessage", (a) => a.thread_ts === card.ts).map((a) => String(a.text));
+    expect(thread()).toEqual([
+      "<@U0REQUESTER> :wastebasket: The data of Datos SRL will be deleted on 30 Sept 2026, 00:00. It waits for “Backup delivered or declined”: tick them here (the client may still ask for a backup).",
+    ]);
+
+    // On the day, deletion waits for the backup check and says so.
+    bot.fake.clear();
+    bot.clock.set("2026-09-30T03:00:00Z");
+    await bot.runDueJobs();
+    expect(thread()).toEqual([":hourglass: Data deletion waits for “Backup delivered or declined”; it will be tried again on 1 Oct 2026, 09:00."]);
+    expect((await bot.db.contact.findFirstOrThrow({ where: { clientId: client.id } })).email).toBe("ana@example.com");
+
+    // The backup is delivered (ticked after inactivation, with evidence); the next try deletes.
+    await bot.click(REQUESTER, A.tick, JSON.stringify({ r: request.id, c: "backup" }));
+    await bot.submit(REQUESTER, bot.lastModal(), { [B.evidence]: { [A.evidence]: { value: "Backup sent, invoice 555 paid" } } });
+    bot.fake.clear();
+    bot.clock.set("2026-10-01T12:00:00Z");
+    await bot.runDueJobs();
+    expect(thread()).toEqual([":wastebasket: Personal data of Datos SRL deleted, as the policy says; the client record and this history stay."]);
+    expect(await bot.db.contact.findFirstOrThrow({ where: { clientId: client.id } })).toMatchObject({ name: "", email: null, phone: null });
+    expect(await bot.db.client.findUniqueOrThrow({ where: { id: client.id } })).toMatchObject({ name: "Datos SRL", status: "inactive", dataDeletedAt: new Date("2026-10-01T12:00:00Z") });
+    expect(readable(lastCard().blocks)).toContain("Personal data deleted on 1 Oct 2026, 09:00");
+    expect(buttons(lastCard().blocks)).toEqual([]);
+    const after = await bot.click(REQUESTER, A.untick, JSON.stringify({ r: request.id, c: "backup" }));
+    expect(bot.responseTo(after.responseId)?.text).toBe("This request is closed (executed): nothing can change it any more.");
+    expect(await verifyAudit(bot.db)).toMatchObject({ ok: true });
+  });
+
+  it("a client reactivated before the deletion date keeps its data", async () => {
+    const { client, request } = await executedOn1September("Vuelve SA");
+    bot.clock.set("2026-09-15T15:00:00Z");
+    await bot.command(MANAGER_A, client.ref, "/reactivate");
+    await bot.submit(MANAGER_A, bot.lastModal(), {});
+    expect(await bot.db.job.findMany({ where: { requestId: request.id, kind: { startsWith: "data.delete" } }, select: { status: true } })).toEqual([{ status: "cancelled" }, { status: "cancelled" }]);
+    bot.clock.set("2026-10-02T12:00:00Z");
+    await bot.runDueJobs();
+    expect(await bot.db.contact.findFirstOrThrow({ where: { clientId: client.id } })).toMatchObject({ email: "ana@example.com" });
+    expect((await bot.db.client.findUniqueOrThrow({ where: { id: client.id } })).dataDeletedAt).toBeNull();
   });
 });

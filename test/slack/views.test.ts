@@ -21,7 +21,7 @@ function view(policy = testPolicy(), kind = "voluntary", overrides: Partial<Stor
   if (!opened.ok) throw new Error(opened.error.code);
   return {
     request: { ...opened.request, id: "11111111-1111-4111-8111-111111111111", version: 0, number: 7, ...overrides },
-    client: { id: "c1", ref: "ACME-1", name: "Acme & Sons", status: "active", reactivatedAt: null, reactivatedBy: null },
+    client: { id: "c1", ref: "ACME-1", name: "Acme & Sons", status: "active", reactivatedAt: null, reactivatedBy: null, dataDeletedAt: null },
     steps: [],
     posts: {},
     ladder: [],

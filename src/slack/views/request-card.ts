@@ -46,6 +46,7 @@ export function requestCard(view: RequestView, ctx: ViewContext): Message {
   if (extras.length) blocks.push({ type: "context", elements: extras.map((text) => ({ type: "mrkdwn", text: clip(text, 3000) })) });
 
   blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: stateLine(view, ctx) }] });
+  if (client.dataDeletedAt) blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: t(ctx.language, "card.dataDeletedOn", { at: formatDateTime(client.dataDeletedAt, ctx) }) }] });
   const { reactivatedAt, reactivatedBy } = client;
   if (request.state === "executed" && client.status === "active" && reactivatedAt && reactivatedBy && request.executedAt && reactivatedAt >= request.executedAt) {
     blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: t(ctx.language, "card.reactivated", { user: mention(reactivatedBy), at: formatDateTime(reactivatedAt, ctx) }) }] });
@@ -157,7 +158,9 @@ function stateLine(view: RequestView, ctx: ViewContext): string {
 function checkBlock(view: RequestView, definition: CheckDefinition, state: CheckState, ctx: ViewContext): SectionBlock {
   const { request } = view;
   const label = escapeText(labelFor(definition.label, ctx.language, ctx.policyLanguage)) + (definition.required ? "" : ` _(${t(ctx.language, "card.optional")})_`);
-  const live = request.state === "open" || request.state === "ready";
+  // Checks that data deletion waits for stay open after inactivation, until the data is deleted.
+  const forDeletion = (request.snapshot.calendar.deletionWaitsFor ?? []).includes(definition.id);
+  const live = request.state === "open" || request.state === "ready" || (forDeletion && request.state === "executed" && !view.client.dataDeletedAt);
   let text: string;
   let button: Button | undefined;
   if (definition.automatic === "management_approval") {

@@ -82,6 +82,12 @@ export function timelineLine(event: Pick<AuditRecord, "action" | "actor" | "data
     case "dunning.stopped":
       line = t(ctx.language, data.outcome === "paid" ? "thread.stopped.paid" : "thread.stopped.answered", { user });
       break;
+    case "deletion.waiting":
+      line = t(ctx.language, "thread.deletionWaiting", { checks: (data.missing as string[]).map((id) => `“${label(id)}”`).join(", "), at: formatDateTime(new Date(String(data.retryAt)), ctx) });
+      break;
+    case "client.data_deleted":
+      line = t(ctx.language, "thread.dataDeleted", { client: escapeText(view.client.name) });
+      break;
     case "request.executed":
       line = t(ctx.language, "thread.executed", { user, client: escapeText(view.client.name) });
       break;

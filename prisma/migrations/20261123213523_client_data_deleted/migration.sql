@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Client" ADD COLUMN     "dataDeletedAt" TIMESTAMPTZ(3);

@@ -1,0 +1,65 @@
+import { appendAudit } from "../db/audit.ts";
+import type { Tx } from "../db/database.ts";
+import { findRequest, type StoredRequest } from "../db/requests.ts";
+import { deletionMoment } from "../domain/calendar.ts";
+import { addDuration, type PolicyDuration } from "../domain/duration.ts";
+import { nextBusinessMoment } from "../domain/dunning.ts";
+import { missingForDeletion } from "../domain/request.ts";
+import { scheduleJobs } from "../scheduler/jobs.ts";
+import type { ServiceDeps } from "./deps.ts";
+
+export const DELETE_JOB = "data.delete";
+export const DELETE_REMINDER_JOB = "data.delete.remind";
+
+/** When a request is executed, in the same transaction: the deletion of the client's data on its date, and a reminder before. */
+export async function scheduleDeletion(tx: Tx, deps: Pick<ServiceDeps, "policy">, request: StoredRequest): Promise<void> {
+  const { calendar } = request.snapshot;
+  const at = deletionMoment(calendar, deps.policy.timezone, request.requestedAt, request.requestedOn);
+  if (!at) return;
+  const jobs = [{ kind: DELETE_JOB, key: `${DELETE_JOB}:${request.id}`, runAt: at, requestId: request.id, payload: { requestId: request.id } }];
+  const before = addDuration(at, negate(calendar.deletionReminder ?? { days: 7 }), deps.policy.timezone);
+  jobs.push({ kind: DELETE_REMINDER_JOB, key: `${DELETE_REMINDER_JOB}:${request.id}`, runAt: nextBusinessMoment(before, deps.policy.reminders, deps.policy.timezone), requestId: request.id, payload: { requestId: request.id } });
+  await scheduleJobs(tx, jobs);
+}
+
+function negate(duration: PolicyDuration): PolicyDuration {
+  return Object.fromEntries(Object.entries(duration).map(([k, v]) => [k, -(v ?? 0)])) as PolicyDuration;
+}
+
+/** A reactivation before deletion: the scheduled deletion is no longer wanted. */
+export async function cancelDeletion(tx: Tx, requestId: string): Promise<void> {
+  await tx.job.updateMany({ where: { requestId, kind: { in: [DELETE_JOB, DELETE_REMINDER_JOB] }, status: "pending" }, data: { status: "cancelled" } });
+}
+
+export type DeletionOutcome =
+  | { status: "skipped" }
+  | { status: "waiting"; missing: string[]; retryAt: Date }
+  | { status: "deleted" };
+
+/**
+ * The deletion job's work: nothing if the client came back (or its data is
+ * gone already); wait, and say so, while a check it needs (a backup) is not
+ * done; else the system of record scrubs the data, and it is recorded.
+ */
+export async function runDeletion(deps: ServiceDeps, requestId: string): Promise<DeletionOutcome> {
+  const request = await findRequest(deps.db, requestId);
+  if (!request || request.state !== "executed") return { status: "skipped" };
+  const client = await deps.db.client.findUniqueOrThrow({ where: { id: request.clientId } });
+  if (client.status === "active" || client.dataDeletedAt) return { status: "skipped" };
+  const now = deps.clock.now();
+  const missing = missingForDeletion(request);
+  if (missing.length > 0) {
+    const retryAt = nextBusinessMoment(addDuration(now, { days: 1 }, deps.policy.timezone), deps.policy.reminders, deps.policy.timezone);
+    await deps.db.$transaction(async (tx) => {
+      await scheduleJobs(tx, [{ kind: DELETE_JOB, key: `${DELETE_JOB}:${requestId}:${retryAt.toISOString()}`, runAt: retryAt, requestId, payload: { requestId } }]);
+      await appendAudit(tx, [{ at: now, actor: "system", action: "deletion.waiting", requestId, clientId: client.id, data: { missing, retryAt } }]);
+    });
+    return { status: "waiting", missing, retryAt };
+  }
+  const outcome = await deps.sor.deleteClientData(client.ref, { actor: "system", at: now, idempotencyKey: `${requestId}:delete_data` });
+  await deps.db.$transaction(async (tx) => {
+    await tx.client.updateMany({ where: { id: client.id, dataDeletedAt: null }, data: { dataDeletedAt: now } });
+    await appendAudit(tx, [{ at: now, actor: "system", action: "client.data_deleted", requestId, clientId: client.id, data: { outcome } }]);
+  });
+  return { status: "deleted" };
+}
