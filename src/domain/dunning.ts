@@ -87,6 +87,14 @@ export function snoozeStep(ladder: LadderContext, step: LadderStepState | undefi
   return { ok: true, step: { ...step, snoozedUntil: until }, events: [{ action: "dunning.snoozed", data: { stepId: step.stepId, until } }] };
 }
 
+export function reassignStep(ladder: LadderContext, step: LadderStepState | undefined, owner: string): Result<{ step: LadderStepState; events: AuditDraft[] }> {
+  const refused = refuse(ladder);
+  if (refused) return refused;
+  if (!step) return fail(ErrorCode.StepUnknown);
+  if (step.doneAt) return fail(ErrorCode.StepAlreadyDone, { by: step.doneBy, at: step.doneAt });
+  return { ok: true, step: { ...step, owner }, events: [{ action: "dunning.reassigned", data: { stepId: step.stepId, from: step.owner, to: owner } }] };
+}
+
 export type LadderOutcome = "answered" | "paid";
 
 /** The client answered or paid: the ladder stops and says so. */

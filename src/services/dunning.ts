@@ -102,6 +102,17 @@ export function snoozeStepOneDay(deps: ServiceDeps, requestId: string, stepId: s
   return snoozeStep(deps, requestId, stepId, userId, addDuration(deps.clock.now(), { days: 1 }, deps.policy.timezone));
 }
 
+/** Gives a step to someone else: they are mentioned in its reminders from now on. */
+export function reassignStep(deps: ServiceDeps, requestId: string, stepId: string, userId: string, owner: string): Promise<LadderChange> {
+  return changeLadder(deps, requestId, userId, async (tx, request, steps) => {
+    const stopped = await ladderStopped(tx, requestId);
+    const result = ladder.reassignStep(live(request, stopped), steps.find((s) => s.stepId === stepId), owner);
+    if (!result.ok) return result;
+    await tx.ladderStep.update({ where: { requestId_stepId: { requestId, stepId } }, data: { owner } });
+    return result;
+  });
+}
+
 /** Snoozes a step until a calendar day (YYYY-MM-DD), reminded when business hours start that day. */
 export function snoozeStepUntilDay(deps: ServiceDeps, requestId: string, stepId: string, userId: string, day: string): Promise<LadderChange> {
   if (!isIsoDate(day)) return Promise.resolve(fail(ErrorCode.SnoozeInvalid, { maxDays: 31 }));

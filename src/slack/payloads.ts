@@ -70,12 +70,14 @@ export function inputValue(values: Record<string, Record<string, unknown>>, bloc
 const textInput = z.object({ value: z.string().nullish() });
 const selectInput = z.object({ selected_option: z.object({ value: z.string() }).nullish() });
 const dateInput = z.object({ selected_date: z.string().nullish() });
+const userInput = z.object({ selected_user: userId.nullish() });
 const checkboxInput = z.object({ selected_options: z.array(z.object({ value: z.string() })).default([]) });
 
 export const read = {
   text: (v: unknown) => textInput.safeParse(v).data?.value?.trim() ?? "",
   select: (v: unknown) => selectInput.safeParse(v).data?.selected_option?.value ?? null,
   date: (v: unknown) => dateInput.safeParse(v).data?.selected_date ?? null,
+  user: (v: unknown) => userInput.safeParse(v).data?.selected_user ?? null,
   checked: (v: unknown) => (checkboxInput.safeParse(v).data?.selected_options.length ?? 0) > 0,
 };
 

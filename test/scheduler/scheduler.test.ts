@@ -150,4 +150,29 @@ describe("two workers on one PostgreSQL", () => {
       }
     },
   );
+
+  needsPostgres(
+    testDatabaseKind === "postgres" ? "a worker killed with SIGKILL holding a job: the job runs elsewhere after the lease" : "a worker killed with SIGKILL (needs PostgreSQL: run `npm run test:pg`)",
+    async () => {
+      const { spawn } = await import("node:child_process");
+      const k = kind();
+      await scheduleJobs(db, [{ kind: k, key: `${k}:held`, runAt: new Date(Date.now() - 1000) }]);
+      const child = spawn(process.execPath, ["--import", "tsx", new URL("../support/claim-and-hang.ts", import.meta.url).pathname, handle.url!, k, "1500"], { stdio: ["ignore", "pipe", "inherit"] });
+      const exited = new Promise((done) => child.on("exit", done));
+      const output = await new Promise<string>((done) => child.stdout.on("data", (d: Buffer) => done(d.toString())));
+      expect(output.trim()).toBe("claimed 1");
+      child.kill("SIGKILL");
+      await exited;
+      expect(await db.job.findUniqueOrThrow({ where: { key: `${k}:held` } })).toMatchObject({ status: "running", lockedBy: "doomed-worker" });
+
+      const ran: string[] = [];
+      const survivor = new Scheduler({ db, clock: { now: () => new Date() }, handlers: { [k]: async (job) => void ran.push(job.key) }, pollMs: 10, workerId: "survivor" });
+      await survivor.tick();
+      expect(ran).toEqual([]);
+      await new Promise((r) => setTimeout(r, 1600));
+      await survivor.tick();
+      expect(ran).toEqual([`${k}:held`]);
+      expect(await db.job.findUniqueOrThrow({ where: { key: `${k}:held` } })).toMatchObject({ status: "done", lockedBy: "survivor", attempts: 2 });
+    },
+  );
 });

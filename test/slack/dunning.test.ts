@@ -68,7 +68,7 @@ describe("the dunning ladder in Slack", () => {
     expect(reminders()).toHaveLength(1);
     const reminder = reminders()[0]!;
     expect(reminder.text).toMatch(/^<@U0REQUESTER> :alarm_clock: \*Collection email\* \(email\) for Moroso SA was due 10 Aug 2026, 11:00\.$/);
-    expect(buttons(reminder.blocks)).toEqual([A.stepDone, A.snoozeDay, A.snoozeUntil, A.clientAnswered, A.clientPaid]);
+    expect(buttons(reminder.blocks)).toEqual([A.stepDone, A.snoozeDay, A.snoozeUntil, A.reassign, A.clientAnswered, A.clientPaid]);
 
     // Done asks what was sent; without it nothing changes.
     const value = JSON.stringify({ r: request.id, s: "email_1" });
@@ -108,6 +108,21 @@ describe("the dunning ladder in Slack", () => {
     await bot.submit(REQUESTER, snooze, { [Ids.block.snoozeDate]: { [Ids.action.snoozeDate]: { selected_date: "2026-08-15" } } });
     // 15 August 2026 is a Saturday: the reminder waits for Monday 09:00.
     expect(threadTexts()).toEqual(["<@U0REQUESTER> snoozed *Phone call* until 17 Aug 2026, 09:00."]);
+
+    // The call goes to a colleague: from now on the reminders mention them.
+    await bot.click(REQUESTER, A.reassign, JSON.stringify({ r: request.id, s: "call" }));
+    const reassign = bot.lastModal();
+    expect(reassign.blocks.find((b) => b.block_id === Ids.block.newOwner)).toMatchObject({ element: { type: "users_select", initial_user: REQUESTER } });
+    bot.fake.clear();
+    await bot.submit(REQUESTER, reassign, { [Ids.block.newOwner]: { [Ids.action.newOwner]: { selected_user: "U0COLLEAGUE" } } });
+    expect(threadTexts()).toEqual(["<@U0REQUESTER> gave *Phone call* to <@U0COLLEAGUE>."]);
+    bot.clock.set("2026-08-17T12:30:00Z");
+    bot.fake.clear();
+    await bot.runDueJobs();
+    // (The final notice falls due by then too; it stays with the requester.)
+    const texts = reminders().map((r) => String(r.text));
+    expect(texts.filter((t) => t.includes("*Phone call*"))).toEqual([expect.stringMatching(/^<@U0COLLEAGUE> :alarm_clock: Reminder 2: \*Phone call\*/)]);
+    expect(texts.filter((t) => t.includes("*Final notice*"))).toEqual([expect.stringMatching(/^<@U0REQUESTER> /)]);
 
     // Execute is refused while the ladder is not done.
     const early = await bot.click(REQUESTER, A.execute, request.id);

@@ -34,6 +34,7 @@ export function reminderMessage(reminder: DueReminder, clientName: string, polic
         { type: "button", action_id: Ids.action.stepDone, style: "primary", text: { type: "plain_text", text: t(ctx.language, "button.stepDone") }, value },
         { type: "button", action_id: Ids.action.snoozeDay, text: { type: "plain_text", text: t(ctx.language, "button.snoozeDay") }, value },
         { type: "button", action_id: Ids.action.snoozeUntil, text: { type: "plain_text", text: t(ctx.language, "button.snoozeUntil") }, value },
+        { type: "button", action_id: Ids.action.reassign, text: { type: "plain_text", text: t(ctx.language, "button.reassign") }, value },
         { type: "button", action_id: Ids.action.clientAnswered, text: { type: "plain_text", text: t(ctx.language, "button.clientAnswered") }, value },
         { type: "button", action_id: Ids.action.clientPaid, text: { type: "plain_text", text: t(ctx.language, "button.clientPaid") }, value },
       ],
@@ -125,6 +126,28 @@ export function snoozeModal(requestId: string, definition: DunningStep, tomorrow
         block_id: Ids.block.snoozeDate,
         label: { type: "plain_text", text: t(ctx.language, "modal.snooze.label") },
         element: { type: "datepicker", action_id: Ids.action.snoozeDate, initial_date: tomorrow },
+      },
+    ],
+  };
+}
+
+export function reassignModal(requestId: string, definition: DunningStep, owner: string, ctx: ViewContext): ModalView {
+  const metadata: StepMetadata = { requestId, stepId: definition.id };
+  const label = escapeText(labelFor(definition.label, ctx.language, ctx.policyLanguage));
+  return {
+    type: "modal",
+    callback_id: Ids.view.reassign,
+    title: { type: "plain_text", text: clip(t(ctx.language, "modal.reassign.title"), 24) },
+    submit: { type: "plain_text", text: clip(t(ctx.language, "modal.reassign.submit"), 24) },
+    close: { type: "plain_text", text: clip(t(ctx.language, "modal.cancel"), 24) },
+    private_metadata: JSON.stringify(metadata),
+    blocks: [
+      { type: "section", text: { type: "mrkdwn", text: t(ctx.language, "modal.reassign.label", { label }) } },
+      {
+        type: "input",
+        block_id: Ids.block.newOwner,
+        label: { type: "plain_text", text: t(ctx.language, "modal.reassign.field") },
+        element: { type: "users_select", action_id: Ids.action.newOwner, initial_user: owner },
       },
     ],
   };

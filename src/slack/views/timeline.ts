@@ -3,7 +3,7 @@ import { labelFor, type Action } from "../../domain/policy.ts";
 import type { RequestView } from "../../services/request-view.ts";
 import { t } from "../i18n/catalog.ts";
 import { describeDetail } from "./request-card.ts";
-import { clip, escapeText, formatDateTime, who, type ViewContext } from "./format.ts";
+import { clip, escapeText, formatDateTime, mention, who, type ViewContext } from "./format.ts";
 
 type Data = Record<string, unknown>;
 
@@ -78,6 +78,9 @@ export function timelineLine(event: Pick<AuditRecord, "action" | "actor" | "data
     }
     case "dunning.snoozed":
       line = t(ctx.language, "thread.snoozed", { user, label: stepLabel(data.stepId), until: formatDateTime(new Date(String(data.until)), ctx) });
+      break;
+    case "dunning.reassigned":
+      line = t(ctx.language, "thread.reassigned", { user, label: stepLabel(data.stepId), owner: mention(String(data.to)) });
       break;
     case "dunning.stopped":
       line = t(ctx.language, data.outcome === "paid" ? "thread.stopped.paid" : "thread.stopped.answered", { user });

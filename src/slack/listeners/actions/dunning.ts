@@ -2,14 +2,14 @@ import type { App } from "@slack/bolt";
 import { ErrorCode, fail } from "../../../domain/errors.ts";
 import { localDate } from "../../../domain/calendar.ts";
 import { addDuration } from "../../../domain/duration.ts";
-import { markStepDone, snoozeStepOneDay, snoozeStepUntilDay, stopLadder } from "../../../services/dunning.ts";
+import { markStepDone, reassignStep, snoozeStepOneDay, snoozeStepUntilDay, stopLadder } from "../../../services/dunning.ts";
 import { loadRequestView } from "../../../services/request-view.ts";
 import { userContext, type SlackDeps } from "../../context.ts";
 import { t } from "../../i18n/catalog.ts";
 import { Ids } from "../../ids.ts";
 import { blockAction, inputValue, parseJson, read, stepMetadata, stepValue, viewSubmission } from "../../payloads.ts";
 import { errorText } from "../../views/errors.ts";
-import { snoozeModal, stepDoneModal } from "../../views/reminder.ts";
+import { reassignModal, snoozeModal, stepDoneModal } from "../../views/reminder.ts";
 import { refuseMalformed, refuseOrPublish } from "./respond.ts";
 
 /** The buttons of a dunning reminder: Done (asks what was sent), Snooze a day, Client answered, Client paid. */
@@ -54,6 +54,34 @@ export function register(app: App, deps: SlackDeps): void {
     const result = await snoozeStepUntilDay(deps.services, metadata.requestId, metadata.stepId, user.id, day);
     if (!result.ok) {
       await ack({ response_action: "errors", errors: { [Ids.block.snoozeDate]: errorText(result.error, await userContext(deps, user.id)) } });
+      return;
+    }
+    await ack();
+    await deps.publisher.publish(metadata.requestId);
+  });
+
+  app.action(Ids.action.reassign, async ({ ack, body, client, respond }) => {
+    await ack();
+    const parsed = parse(body);
+    if (!parsed) return refuseMalformed(deps, respond, body);
+    const view = await loadRequestView(deps.services.db, parsed.requestId, deps.services.clock.now());
+    const definition = view?.request.snapshot.dunning.find((d) => d.id === parsed.stepId);
+    const step = view?.ladder.find((s) => s.stepId === parsed.stepId);
+    if (!definition || !step) return refuseOrPublish(deps, respond, parsed.userId, parsed.requestId, fail(view ? ErrorCode.StepUnknown : ErrorCode.RequestNotFound));
+    await client.views.open({ trigger_id: parsed.triggerId, view: reassignModal(parsed.requestId, definition, step.owner, await userContext(deps, parsed.userId)) });
+  });
+
+  app.view(Ids.view.reassign, async ({ ack, body }) => {
+    const payload = viewSubmission.safeParse(body);
+    const metadata = payload.success ? parseJson(stepMetadata, payload.data.view.private_metadata) : null;
+    const owner = payload.success ? read.user(inputValue(payload.data.view.state.values, Ids.block.newOwner, Ids.action.newOwner)) : null;
+    if (!payload.success || !metadata || !owner) {
+      await ack({ response_action: "errors", errors: { [Ids.block.newOwner]: t(deps.policy.language, payload.success && metadata ? "modal.error.required" : "error.badPayload") } });
+      return;
+    }
+    const result = await reassignStep(deps.services, metadata.requestId, metadata.stepId, payload.data.user.id, owner);
+    if (!result.ok) {
+      await ack({ response_action: "errors", errors: { [Ids.block.newOwner]: errorText(result.error, await userContext(deps, payload.data.user.id)) } });
       return;
     }
     await ack();
