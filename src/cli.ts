@@ -6,9 +6,8 @@ import { stringify } from "csv-stringify/sync";
 import { z } from "zod";
 import { databaseTarget, loadEnv, type Env } from "./config/env.ts";
 import { formatProblems, loadPolicyFile } from "./config/policy-file.ts";
-import { TZDate } from "@date-fns/tz";
 import { canonicalJson, verifyAudit } from "./db/audit.ts";
-import { computeTimeline } from "./domain/calendar.ts";
+import { computeTimeline, startOfLocalDay } from "./domain/calendar.ts";
 import { labelFor } from "./domain/policy.ts";
 import { DataDirLockedError, openDatabase, type DatabaseHandle } from "./db/database.ts";
 import { applyMigrations } from "./db/migrations.ts";
@@ -238,10 +237,7 @@ const instantSchema = z.union([z.iso.datetime({ offset: true }), z.iso.date()]);
 
 /** An ISO date-time, or a bare date meaning the start of that day in `timezone`. */
 function instantIn(flag: string, value: string, timezone: string): Date {
-  if (z.iso.date().safeParse(value).success) {
-    const [y, m, d] = value.split("-").map(Number) as [number, number, number];
-    return new Date(new TZDate(y, m - 1, d, timezone).getTime());
-  }
+  if (z.iso.date().safeParse(value).success) return startOfLocalDay(value, timezone);
   if (!z.iso.datetime({ offset: true }).safeParse(value).success) {
     throw new CliFailure(`${flag} "${value}" is not an ISO 8601 date-time (2026-08-09T10:00:00-03:00) or date (2026-08-09)`, 2);
   }

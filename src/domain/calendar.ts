@@ -147,14 +147,17 @@ export function computeTimeline(
 export function executionMoment(rules: CalendarRules, timezone: string, requestedAt: Date, requestedOn: string): Date | null {
   if (rules.serviceEnds.type === "immediately") return null;
   const { serviceEndsOn } = computeTimeline(rules, [], timezone, requestedAt, requestedOn);
-  const [y, m, d] = serviceEndsOn.split("-").map(Number) as [number, number, number];
-  return new Date(new TZDate(y, m - 1, d + 1, timezone).getTime());
+  return startOfLocalDay(serviceEndsOn, timezone, 1);
+}
+
+/** The instant a calendar day (YYYY-MM-DD), or one `offsetDays` later, starts in a time zone. */
+export function startOfLocalDay(isoDay: string, timezone: string, offsetDays = 0): Date {
+  const [y, m, d] = isoDay.split("-").map(Number) as [number, number, number];
+  return new Date(new TZDate(y, m - 1, d + offsetDays, timezone).getTime());
 }
 
 /** When data is deleted: the start of the deletion day in the policy's time zone; null when never. */
 export function deletionMoment(rules: CalendarRules, timezone: string, requestedAt: Date, requestedOn: string): Date | null {
   const { dataDeletedOn } = computeTimeline(rules, [], timezone, requestedAt, requestedOn);
-  if (!dataDeletedOn) return null;
-  const [y, m, d] = dataDeletedOn.split("-").map(Number) as [number, number, number];
-  return new Date(new TZDate(y, m - 1, d, timezone).getTime());
+  return dataDeletedOn ? startOfLocalDay(dataDeletedOn, timezone) : null;
 }

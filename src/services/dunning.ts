@@ -1,8 +1,7 @@
 import { appendAudit } from "../db/audit.ts";
 import type { Tx } from "../db/database.ts";
 import { lockRequest, type StoredRequest } from "../db/requests.ts";
-import { TZDate } from "@date-fns/tz";
-import { isIsoDate } from "../domain/calendar.ts";
+import { isIsoDate, startOfLocalDay } from "../domain/calendar.ts";
 import { addDuration } from "../domain/duration.ts";
 import * as ladder from "../domain/dunning.ts";
 import { ErrorCode, fail, type Result } from "../domain/errors.ts";
@@ -116,8 +115,7 @@ export function reassignStep(deps: ServiceDeps, requestId: string, stepId: strin
 /** Snoozes a step until a calendar day (YYYY-MM-DD), reminded when business hours start that day. */
 export function snoozeStepUntilDay(deps: ServiceDeps, requestId: string, stepId: string, userId: string, day: string): Promise<LadderChange> {
   if (!isIsoDate(day)) return Promise.resolve(fail(ErrorCode.SnoozeInvalid, { maxDays: 31 }));
-  const [y, m, d] = day.split("-").map(Number) as [number, number, number];
-  const start = new Date(new TZDate(y, m - 1, d, deps.policy.timezone).getTime());
+  const start = startOfLocalDay(day, deps.policy.timezone);
   return snoozeStep(deps, requestId, stepId, userId, ladder.nextBusinessMoment(start, deps.policy.reminders, deps.policy.timezone));
 }
 

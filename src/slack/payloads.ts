@@ -24,31 +24,28 @@ export const blockAction = z.object({
 
 export const requestIdValue = uuid;
 
-export const checkValue = z
-  .string()
-  .transform((s, ctx) => {
-    try {
-      return JSON.parse(s) as unknown;
-    } catch {
-      ctx.addIssue({ code: "custom", message: "not JSON" });
-      return z.NEVER;
-    }
-  })
-  .pipe(z.object({ r: uuid, c: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/) }));
+/** A button value holding JSON of a given shape. */
+function jsonValue<T extends z.ZodType>(shape: T) {
+  return z
+    .string()
+    .transform((s, ctx) => {
+      try {
+        return JSON.parse(s) as unknown;
+      } catch {
+        ctx.addIssue({ code: "custom", message: "not JSON" });
+        return z.NEVER;
+      }
+    })
+    .pipe(shape);
+}
 
-export const stepValue = z
-  .string()
-  .transform((s, ctx) => {
-    try {
-      return JSON.parse(s) as unknown;
-    } catch {
-      ctx.addIssue({ code: "custom", message: "not JSON" });
-      return z.NEVER;
-    }
-  })
-  .pipe(z.object({ r: uuid, s: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/) }));
+const policyId = z.string().regex(/^[a-z][a-z0-9_]{0,62}$/);
 
-export const stepMetadata = z.object({ requestId: uuid, stepId: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/) });
+export const checkValue = jsonValue(z.object({ r: uuid, c: policyId }));
+
+export const stepValue = jsonValue(z.object({ r: uuid, s: policyId }));
+
+export const stepMetadata = z.object({ requestId: uuid, stepId: policyId });
 
 export const viewSubmission = z.object({
   user: z.object({ id: userId }),
@@ -59,7 +56,7 @@ export const viewSubmission = z.object({
 });
 
 export const deactivateMetadata = z.object({ fixedClientRef: z.string().max(64).optional() });
-export const checkMetadata = z.object({ requestId: uuid, checkId: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/) });
+export const checkMetadata = z.object({ requestId: uuid, checkId: policyId });
 export const requestMetadata = z.object({ requestId: uuid });
 
 /** The value of one input in a submitted view, whatever element it is. */
@@ -88,4 +85,11 @@ export function parseJson<T>(schema: z.ZodType<T>, text: string): T | null {
   } catch {
     return null;
   }
+}
+
+/** A submitted form and its private_metadata, or null when either cannot be trusted. */
+export function parseForm<T>(body: unknown, metadataSchema: z.ZodType<T>) {
+  const payload = viewSubmission.safeParse(body);
+  const metadata = payload.success ? parseJson(metadataSchema, payload.data.view.private_metadata) : null;
+  return payload.success && metadata ? { user: payload.data.user, values: payload.data.view.state.values, metadata } : null;
 }

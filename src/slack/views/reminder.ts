@@ -2,7 +2,7 @@ import type { KnownBlock, ModalView } from "@slack/types";
 import { computeTimeline } from "../../domain/calendar.ts";
 import { labelFor, type DunningStep, type Policy } from "../../domain/policy.ts";
 import type { DueReminder } from "../../services/dunning.ts";
-import { t } from "../i18n/catalog.ts";
+import { t, type MessageKey } from "../i18n/catalog.ts";
 import { Ids } from "../ids.ts";
 import { clip, escapeText, formatCalendarDate, formatDateTime, mention, type ViewContext } from "./format.ts";
 import type { Message } from "./request-card.ts";
@@ -87,68 +87,46 @@ export interface StepMetadata {
   stepId: string;
 }
 
-export function stepDoneModal(requestId: string, definition: DunningStep, ctx: ViewContext): ModalView {
+/** The frame of the small forms about one step: title, submit, the step in private_metadata, one input. */
+function stepModal(callbackId: string, keys: { title: MessageKey; submit: MessageKey }, requestId: string, definition: DunningStep, intro: string, input: KnownBlock, ctx: ViewContext): ModalView {
   const metadata: StepMetadata = { requestId, stepId: definition.id };
-  const label = escapeText(labelFor(definition.label, ctx.language, ctx.policyLanguage));
   return {
     type: "modal",
-    callback_id: Ids.view.stepDone,
-    title: { type: "plain_text", text: clip(t(ctx.language, "modal.step.title"), 24) },
-    submit: { type: "plain_text", text: clip(t(ctx.language, "modal.step.submit"), 24) },
+    callback_id: callbackId,
+    title: { type: "plain_text", text: clip(t(ctx.language, keys.title), 24) },
+    submit: { type: "plain_text", text: clip(t(ctx.language, keys.submit), 24) },
     close: { type: "plain_text", text: clip(t(ctx.language, "modal.cancel"), 24) },
     private_metadata: JSON.stringify(metadata),
-    blocks: [
-      { type: "section", text: { type: "mrkdwn", text: t(ctx.language, "modal.step.intro", { label, channel: t(ctx.language, `channel.${definition.channel}`) }) } },
-      {
-        type: "input",
-        block_id: Ids.block.evidence,
-        label: { type: "plain_text", text: t(ctx.language, "modal.evidence.label") },
-        element: { type: "plain_text_input", action_id: Ids.action.evidence, multiline: true, max_length: 2000 },
-      },
-    ],
+    blocks: [{ type: "section", text: { type: "mrkdwn", text: clip(intro, 3000) } }, input],
   };
+}
+
+const stepLabel = (definition: DunningStep, ctx: ViewContext) => escapeText(labelFor(definition.label, ctx.language, ctx.policyLanguage));
+
+export function stepDoneModal(requestId: string, definition: DunningStep, ctx: ViewContext): ModalView {
+  const intro = t(ctx.language, "modal.step.intro", { label: stepLabel(definition, ctx), channel: t(ctx.language, `channel.${definition.channel}`) });
+  return stepModal(Ids.view.stepDone, { title: "modal.step.title", submit: "modal.step.submit" }, requestId, definition, intro, {
+    type: "input",
+    block_id: Ids.block.evidence,
+    label: { type: "plain_text", text: t(ctx.language, "modal.evidence.label") },
+    element: { type: "plain_text_input", action_id: Ids.action.evidence, multiline: true, max_length: 2000 },
+  }, ctx);
 }
 
 export function snoozeModal(requestId: string, definition: DunningStep, tomorrow: string, ctx: ViewContext): ModalView {
-  const metadata: StepMetadata = { requestId, stepId: definition.id };
-  const label = escapeText(labelFor(definition.label, ctx.language, ctx.policyLanguage));
-  return {
-    type: "modal",
-    callback_id: Ids.view.snooze,
-    title: { type: "plain_text", text: clip(t(ctx.language, "modal.snooze.title"), 24) },
-    submit: { type: "plain_text", text: clip(t(ctx.language, "modal.snooze.submit"), 24) },
-    close: { type: "plain_text", text: clip(t(ctx.language, "modal.cancel"), 24) },
-    private_metadata: JSON.stringify(metadata),
-    blocks: [
-      { type: "section", text: { type: "mrkdwn", text: t(ctx.language, "modal.snooze.intro", { label }) } },
-      {
-        type: "input",
-        block_id: Ids.block.snoozeDate,
-        label: { type: "plain_text", text: t(ctx.language, "modal.snooze.label") },
-        element: { type: "datepicker", action_id: Ids.action.snoozeDate, initial_date: tomorrow },
-      },
-    ],
-  };
+  return stepModal(Ids.view.snooze, { title: "modal.snooze.title", submit: "modal.snooze.submit" }, requestId, definition, t(ctx.language, "modal.snooze.intro", { label: stepLabel(definition, ctx) }), {
+    type: "input",
+    block_id: Ids.block.snoozeDate,
+    label: { type: "plain_text", text: t(ctx.language, "modal.snooze.label") },
+    element: { type: "datepicker", action_id: Ids.action.snoozeDate, initial_date: tomorrow },
+  }, ctx);
 }
 
 export function reassignModal(requestId: string, definition: DunningStep, owner: string, ctx: ViewContext): ModalView {
-  const metadata: StepMetadata = { requestId, stepId: definition.id };
-  const label = escapeText(labelFor(definition.label, ctx.language, ctx.policyLanguage));
-  return {
-    type: "modal",
-    callback_id: Ids.view.reassign,
-    title: { type: "plain_text", text: clip(t(ctx.language, "modal.reassign.title"), 24) },
-    submit: { type: "plain_text", text: clip(t(ctx.language, "modal.reassign.submit"), 24) },
-    close: { type: "plain_text", text: clip(t(ctx.language, "modal.cancel"), 24) },
-    private_metadata: JSON.stringify(metadata),
-    blocks: [
-      { type: "section", text: { type: "mrkdwn", text: t(ctx.language, "modal.reassign.label", { label }) } },
-      {
-        type: "input",
-        block_id: Ids.block.newOwner,
-        label: { type: "plain_text", text: t(ctx.language, "modal.reassign.field") },
-        element: { type: "users_select", action_id: Ids.action.newOwner, initial_user: owner },
-      },
-    ],
-  };
+  return stepModal(Ids.view.reassign, { title: "modal.reassign.title", submit: "modal.reassign.submit" }, requestId, definition, t(ctx.language, "modal.reassign.label", { label: stepLabel(definition, ctx) }), {
+    type: "input",
+    block_id: Ids.block.newOwner,
+    label: { type: "plain_text", text: t(ctx.language, "modal.reassign.field") },
+    element: { type: "users_select", action_id: Ids.action.newOwner, initial_user: owner },
+  }, ctx);
 }

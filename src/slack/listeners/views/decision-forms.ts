@@ -1,18 +1,10 @@
 import type { App } from "@slack/bolt";
-import type { z } from "zod";
 import { rejectRequest, tickCheck } from "../../../services/requests.ts";
 import { userContext, type SlackDeps } from "../../context.ts";
 import { t } from "../../i18n/catalog.ts";
 import { Ids } from "../../ids.ts";
-import { checkMetadata, inputValue, parseJson, read, requestMetadata, viewSubmission } from "../../payloads.ts";
+import { checkMetadata, inputValue, parseForm, read, requestMetadata } from "../../payloads.ts";
 import { errorText } from "../../views/errors.ts";
-
-/** A submitted form and its metadata, or null when either cannot be trusted. */
-function parseForm<T>(body: unknown, metadataSchema: z.ZodType<T>) {
-  const payload = viewSubmission.safeParse(body);
-  const metadata = payload.success ? parseJson(metadataSchema, payload.data.view.private_metadata) : null;
-  return payload.success && metadata ? { user: payload.data.user, values: payload.data.view.state.values, metadata } : null;
-}
 
 /** The small forms behind buttons: evidence for a tick, a reason for a rejection. Errors show on the field. */
 export function register(app: App, deps: SlackDeps): void {
