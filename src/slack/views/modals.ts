@@ -1,7 +1,7 @@
 import type { KnownBlock, ModalView, PlainTextOption } from "@slack/types";
 import { labelFor, type CheckDefinition, type Policy } from "../../domain/policy.ts";
 import { LIMITS } from "../../domain/request.ts";
-import { t } from "../i18n/catalog.ts";
+import { t, type MessageKey } from "../i18n/catalog.ts";
 import { Ids } from "../ids.ts";
 import { clip, escapeText, type ViewContext } from "./format.ts";
 
@@ -26,6 +26,24 @@ export interface DeactivateMetadata {
 }
 
 const plain = (text: string, max = 75) => ({ type: "plain_text" as const, text: clip(text, max), emoji: true });
+
+/** A form: title, submit and cancel (Slack allows 24 characters each), what it is about in private_metadata, its blocks. */
+export function formModal(
+  form: { callbackId: string; title: MessageKey; submit: MessageKey },
+  metadata: object,
+  blocks: KnownBlock[],
+  ctx: ViewContext,
+): ModalView {
+  return {
+    type: "modal",
+    callback_id: form.callbackId,
+    title: plain(t(ctx.language, form.title), 24),
+    submit: plain(t(ctx.language, form.submit), 24),
+    close: plain(t(ctx.language, "modal.cancel"), 24),
+    private_metadata: JSON.stringify(metadata),
+    blocks,
+  };
+}
 
 /** A text field of a form, limited to what the domain accepts. */
 function textInput(
@@ -94,15 +112,7 @@ export function deactivateModal(input: DeactivateModalInput, ctx: ViewContext): 
     textInput({ block: Ids.block.notes, action: Ids.action.notes, max: LIMITS.notes }, t(ctx.language, "modal.notes"), { optional: true, multiline: true }),
   );
   const metadata: DeactivateMetadata = fixed ? { fixedClientRef: fixed.ref } : {};
-  return {
-    type: "modal",
-    callback_id: Ids.view.deactivate,
-    title: plain(t(ctx.language, "modal.deactivate.title"), 24),
-    submit: plain(t(ctx.language, "modal.deactivate.submit"), 24),
-    close: plain(t(ctx.language, "modal.cancel"), 24),
-    private_metadata: JSON.stringify(metadata),
-    blocks,
-  };
+  return formModal({ callbackId: Ids.view.deactivate, title: "modal.deactivate.title", submit: "modal.deactivate.submit" }, metadata, blocks, ctx);
 }
 
 export interface CheckMetadata {
@@ -113,21 +123,13 @@ export interface CheckMetadata {
 export function evidenceModal(requestId: string, check: CheckDefinition, ctx: ViewContext): ModalView {
   const label = escapeText(labelFor(check.label, ctx.language, ctx.policyLanguage));
   const metadata: CheckMetadata = { requestId, checkId: check.id };
-  return {
-    type: "modal",
-    callback_id: Ids.view.evidence,
-    title: plain(t(ctx.language, "modal.evidence.title"), 24),
-    submit: plain(t(ctx.language, "modal.evidence.submit"), 24),
-    close: plain(t(ctx.language, "modal.cancel"), 24),
-    private_metadata: JSON.stringify(metadata),
-    blocks: [
+  return formModal({ callbackId: Ids.view.evidence, title: "modal.evidence.title", submit: "modal.evidence.submit" }, metadata, [
       { type: "section", text: { type: "mrkdwn", text: t(ctx.language, check.evidence === "required" ? "modal.evidence.required" : "modal.evidence.optional", { label }) } },
       textInput({ block: Ids.block.evidence, action: Ids.action.evidence, max: LIMITS.evidence }, t(ctx.language, "modal.evidence.label"), {
         optional: check.evidence !== "required",
         multiline: true,
       }),
-    ],
-  };
+    ], ctx);
 }
 
 export interface RequestMetadata {
@@ -136,18 +138,10 @@ export interface RequestMetadata {
 
 export function rejectModal(request: { id: string; number: number }, clientName: string, ctx: ViewContext): ModalView {
   const metadata: RequestMetadata = { requestId: request.id };
-  return {
-    type: "modal",
-    callback_id: Ids.view.reject,
-    title: plain(t(ctx.language, "modal.reject.title"), 24),
-    submit: plain(t(ctx.language, "modal.reject.submit"), 24),
-    close: plain(t(ctx.language, "modal.cancel"), 24),
-    private_metadata: JSON.stringify(metadata),
-    blocks: [
-      { type: "section", text: { type: "mrkdwn", text: t(ctx.language, "modal.reject.intro", { number: request.number, client: escapeText(clientName) }) } },
-      textInput({ block: Ids.block.rejectReason, action: Ids.action.rejectReason, max: LIMITS.closeReason }, t(ctx.language, "modal.reject.label"), { multiline: true }),
-    ],
-  };
+  return formModal({ callbackId: Ids.view.reject, title: "modal.reject.title", submit: "modal.reject.submit" }, metadata, [
+    { type: "section", text: { type: "mrkdwn", text: t(ctx.language, "modal.reject.intro", { number: request.number, client: escapeText(clientName) }) } },
+    textInput({ block: Ids.block.rejectReason, action: Ids.action.rejectReason, max: LIMITS.closeReason }, t(ctx.language, "modal.reject.label"), { multiline: true }),
+  ], ctx);
 }
 
 export interface ReactivateMetadata {
@@ -161,15 +155,8 @@ export function reactivateModal(client: { ref: string; name: string }, unchanged
     ...(unchanged.invoicesOnHold ? [t(ctx.language, "modal.reactivate.invoicesOnHold")] : []),
     ...(unchanged.subscriptionsCancelled ? [t(ctx.language, "modal.reactivate.subscriptionsCancelled")] : []),
   ];
-  return {
-    type: "modal",
-    callback_id: Ids.view.reactivate,
-    title: plain(t(ctx.language, "modal.reactivate.title"), 24),
-    submit: plain(t(ctx.language, "modal.reactivate.submit"), 24),
-    close: plain(t(ctx.language, "modal.cancel"), 24),
-    private_metadata: JSON.stringify(metadata),
-    blocks: lines.map((text) => ({ type: "section", text: { type: "mrkdwn", text } })),
-  };
+  const blocks: KnownBlock[] = lines.map((text) => ({ type: "section", text: { type: "mrkdwn", text } }));
+  return formModal({ callbackId: Ids.view.reactivate, title: "modal.reactivate.title", submit: "modal.reactivate.submit" }, metadata, blocks, ctx);
 }
 
 /** What a modal turns into once its work is done. */

@@ -5,6 +5,7 @@ import type { DueReminder } from "../../services/dunning.ts";
 import { t, type MessageKey } from "../i18n/catalog.ts";
 import { Ids } from "../ids.ts";
 import { clip, escapeText, formatCalendarDate, formatDateTime, mention, type ViewContext } from "./format.ts";
+import { formModal } from "./modals.ts";
 import type { Message } from "./request-card.ts";
 
 export function stepButtonValue(requestId: string, stepId: string): string {
@@ -87,18 +88,10 @@ export interface StepMetadata {
   stepId: string;
 }
 
-/** The frame of the small forms about one step: title, submit, the step in private_metadata, one input. */
+/** The small forms about one step carry the step in their metadata. */
 function stepModal(callbackId: string, keys: { title: MessageKey; submit: MessageKey }, requestId: string, definition: DunningStep, intro: string, input: KnownBlock, ctx: ViewContext): ModalView {
   const metadata: StepMetadata = { requestId, stepId: definition.id };
-  return {
-    type: "modal",
-    callback_id: callbackId,
-    title: { type: "plain_text", text: clip(t(ctx.language, keys.title), 24) },
-    submit: { type: "plain_text", text: clip(t(ctx.language, keys.submit), 24) },
-    close: { type: "plain_text", text: clip(t(ctx.language, "modal.cancel"), 24) },
-    private_metadata: JSON.stringify(metadata),
-    blocks: [{ type: "section", text: { type: "mrkdwn", text: clip(intro, 3000) } }, input],
-  };
+  return formModal({ callbackId, ...keys }, metadata, [{ type: "section", text: { type: "mrkdwn", text: clip(intro, 3000) } }, input], ctx);
 }
 
 const stepLabel = (definition: DunningStep, ctx: ViewContext) => escapeText(labelFor(definition.label, ctx.language, ctx.policyLanguage));
