@@ -1,5 +1,6 @@
 import type { WebClient } from "@slack/web-api";
 import type { Db } from "../db/database.ts";
+import { scheduleJobs } from "../scheduler/jobs.ts";
 import type { Clock } from "../services/clock.ts";
 import type { Policy } from "../domain/policy.ts";
 import { approvalApplies } from "../domain/request.ts";
@@ -13,6 +14,10 @@ import { requestCard, type Message } from "./views/request-card.ts";
 import { timelineLine } from "./views/timeline.ts";
 
 type Purpose = "card" | "approval";
+
+export const PUBLISH_JOB = "slack.publish";
+/** The first retry of a failed publication; the scheduler backs off from there. */
+const PUBLISH_RETRY_MS = 5_000;
 
 /**
  * Makes Slack show what the database says. Cards are posted once and then
@@ -33,13 +38,29 @@ export class Publisher {
     private readonly log: (message: string, error: unknown) => void = (m, e) => console.error(m, e),
   ) {}
 
+  /**
+   * Shows the request's committed state in Slack. If Slack fails (429, 5xx,
+   * a timeout), nothing is lost: a durable job publishes again, with backoff,
+   * until it succeeds; the thread resumes after the last event it holds.
+   */
   publish(requestId: string): Promise<void> {
+    return this.publishOrThrow(requestId).catch(async (error: unknown) => {
+      this.log(`publishing request ${requestId} to Slack failed; it will be retried`, error);
+      const at = new Date(this.clock.now().getTime() + PUBLISH_RETRY_MS);
+      await scheduleJobs(this.db, [{ kind: PUBLISH_JOB, key: `${PUBLISH_JOB}:${requestId}:${at.toISOString()}`, runAt: at, requestId, payload: { requestId }, maxAttempts: 20 }]).catch(
+        (e: unknown) => this.log(`could not schedule a retry for request ${requestId}`, e),
+      );
+    });
+  }
+
+  /** One publication at a time per request in this process, so replies keep their order; a failure is thrown. */
+  publishOrThrow(requestId: string): Promise<void> {
     const previous = this.queues.get(requestId) ?? Promise.resolve();
-    const next = previous.then(() => this.publishNow(requestId)).catch((error: unknown) => this.log(`publishing request ${requestId} to Slack failed`, error));
+    const next = previous.catch(() => {}).then(() => this.publishNow(requestId));
     this.queues.set(requestId, next);
     void next.finally(() => {
       if (this.queues.get(requestId) === next) this.queues.delete(requestId);
-    });
+    }).catch(() => {});
     return next;
   }
 

@@ -14,6 +14,7 @@ import type { SlackDeps } from "./context.ts";
 import { t } from "./i18n/catalog.ts";
 import { clip, escapeText, mention } from "./views/format.ts";
 import { DIGEST_SIZE, digestMessage, reminderMessage } from "./views/reminder.ts";
+import { PUBLISH_JOB } from "./publisher.ts";
 import type { BatchJobHandler } from "../scheduler/jobs.ts";
 import type { DueReminder } from "../services/dunning.ts";
 
@@ -33,6 +34,11 @@ export function jobHandlers(deps: SlackDeps): Record<string, JobHandler> {
       const { requestId, stepId } = payload.parse(job.payload);
       const reminder = await takeReminder(deps.services, requestId, stepId);
       if (reminder) await postReminder(deps, reminder, await clientName(deps, reminder));
+    },
+
+    /** Slack failed while showing a request: show it again (the scheduler backs off until it works). */
+    [PUBLISH_JOB]: async (job: ClaimedJob) => {
+      await deps.publisher.publishOrThrow(executePayload.parse(job.payload).requestId);
     },
 
     /** The policy's deletion date: scrub the data, or wait (and say so) for the checks it needs. */

@@ -16,6 +16,10 @@ export class FakeSlack {
   /** users.info answers: user id -> Slack locale. */
   readonly locales = new Map<string, string>();
   readonly groups = new Map<string, string[]>();
+  /** Methods that answer HTTP 500 for their next N calls (Slack having a bad moment). */
+  readonly failing = new Map<string, number>();
+  /** Calls that were answered with a failure. */
+  readonly failed: string[] = [];
   /** What apps.connections.open answers (Socket Mode). */
   connectionUrl = "";
   private server: Server | undefined;
@@ -24,6 +28,16 @@ export class FakeSlack {
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => {
+      const method = new URL(req.url ?? "/", "http://x").pathname.replace(/^\/api\//, "");
+      const failures = this.failing.get(method) ?? 0;
+      if (failures > 0) {
+        this.failing.set(method, failures - 1);
+        req.resume();
+        res.writeHead(500, { "content-type": "text/plain" });
+        res.end("internal error");
+        this.failed.push(method);
+        return;
+      }
       void this.handle(req).then((answer) => {
         res.writeHead(200, { "content-type": "application/json" });
         res.end(JSON.stringify(answer));
