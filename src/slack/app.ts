@@ -1,4 +1,6 @@
 import { App, LogLevel, type Logger } from "@slack/bolt";
+import { z } from "zod";
+import { t } from "./i18n/catalog.ts";
 import type { RetryOptions } from "@slack/web-api";
 import type { Policy } from "../domain/policy.ts";
 import type { ServiceDeps } from "../services/deps.ts";
@@ -55,8 +57,17 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
 
   // Track listeners still running after their ack, so a shutdown can let them finish.
   const running = new Set<Promise<unknown>>();
-  app.use(async ({ next }) => {
-    const work = next();
+  app.use(async ({ next, body }) => {
+    // Tracked as a whole (listener and failure report), so draining waits for all of it.
+    const work = (async () => {
+      try {
+        await next();
+      } catch (error) {
+        // Nothing was half-done (every change is one transaction), but the person must hear that it failed.
+        log("a Slack listener failed", error);
+        await tellUnexpected(deps, body).catch((e: unknown) => log("could not tell the user about a failure", e));
+      }
+    })();
     running.add(work);
     try {
       await work;
@@ -79,4 +90,26 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       while (running.size > 0) await Promise.allSettled([...running]);
     },
   };
+}
+
+/** Commands and button clicks carry who acted and where to answer them; events and form submissions do not. */
+const answerable = z.object({
+  response_url: z.url(),
+  user_id: z.string().optional(),
+  user: z.object({ id: z.string() }).optional(),
+});
+
+/** "Something went wrong on our side and nothing was changed", privately, in the person's language. */
+async function tellUnexpected(deps: SlackDeps, body: unknown): Promise<void> {
+  const parsed = answerable.safeParse(body);
+  if (!parsed.success) return;
+  const userId = parsed.data.user_id ?? parsed.data.user?.id;
+  const language = userId ? await deps.people.languageOf(userId) : deps.policy.language;
+  const response = await fetch(parsed.data.response_url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ response_type: "ephemeral", replace_original: false, text: t(language, "error.unexpected") }),
+    signal: AbortSignal.timeout(10_000),
+  });
+  if (!response.ok) throw new Error(`response_url answered ${response.status}`);
 }

@@ -73,3 +73,34 @@ describe("Slack failures lose nothing", () => {
     expect(replies).toEqual(["<@U0REQUESTER> ticked *Phone call*.", "<@U0REQUESTER> unticked *Phone call*."]);
   });
 });
+
+describe("when the database cannot be reached", () => {
+  it("the person is told privately, in their language, and nothing is half-done", async () => {
+    const client = await createClient(bot.db, { name: "Db Down SA" });
+    await bot.command(REQUESTER, client.ref);
+    await bot.submit(REQUESTER, bot.lastModal(), {
+      [B.kind]: { [A.kind]: { selected_option: { value: "voluntary" } } },
+      [B.reason]: { [A.reason]: { value: "Leaving" } },
+      [B.requestedOn]: { [A.requestedOn]: { selected_date: "2026-08-09" } },
+    });
+    const request = await bot.db.deactivationRequest.findFirstOrThrow({ where: { clientId: client.id } });
+    const before = await bot.db.auditEvent.count({ where: { requestId: request.id } });
+    // Someone whose language Offboard has not looked up yet.
+    const colleague = "U0COLEGA";
+    bot.fake.locales.set(colleague, "es-ES");
+    const db = bot.slack.deps.services.db;
+    const transaction = db.$transaction.bind(db);
+    db.$transaction = (() => Promise.reject(new Error("connect ECONNREFUSED 127.0.0.1:5432"))) as typeof db.$transaction;
+    try {
+      const click = await bot.click(colleague, A.tick, JSON.stringify({ r: request.id, c: "phone_call" }));
+      expect(bot.responseTo(click.responseId)).toMatchObject({
+        response_type: "ephemeral",
+        text: "Algo falló de nuestro lado y no se cambió nada. Inténtelo de nuevo; si sigue pasando, avise al administrador de Offboard.",
+      });
+    } finally {
+      db.$transaction = transaction;
+    }
+    expect((await bot.db.check.findUniqueOrThrow({ where: { requestId_checkId: { requestId: request.id, checkId: "phone_call" } } })).status).toBe("pending");
+    expect(await bot.db.auditEvent.count({ where: { requestId: request.id } })).toBe(before);
+  });
+});
