@@ -45,10 +45,10 @@ export async function scheduleJobs(tx: Tx | Db, jobs: JobToSchedule[]): Promise<
   return count;
 }
 
-/** Pending jobs of a request that are no longer wanted (the request closed, the client answered). */
-export async function cancelJobs(tx: Tx | Db, requestId: string, kinds?: string[]): Promise<number> {
+/** Pending jobs of a request that are no longer wanted (the request closed, the client answered); `keyPrefix` narrows to one intent. */
+export async function cancelJobs(tx: Tx | Db, requestId: string, kinds?: string[], keyPrefix?: string): Promise<number> {
   const { count } = await tx.job.updateMany({
-    where: { requestId, status: "pending", ...(kinds ? { kind: { in: kinds } } : {}) },
+    where: { requestId, status: "pending", ...(kinds ? { kind: { in: kinds } } : {}), ...(keyPrefix ? { key: { startsWith: keyPrefix } } : {}) },
     data: { status: "cancelled" },
   });
   return count;

@@ -5,7 +5,7 @@ import { deletionMoment } from "../domain/calendar.ts";
 import { addDuration, type PolicyDuration } from "../domain/duration.ts";
 import { nextBusinessMoment } from "../domain/dunning.ts";
 import { missingForDeletion } from "../domain/request.ts";
-import { scheduleJobs } from "../scheduler/jobs.ts";
+import { cancelJobs, scheduleJobs } from "../scheduler/jobs.ts";
 import type { ServiceDeps } from "./deps.ts";
 
 export const DELETE_JOB = "data.delete";
@@ -28,7 +28,7 @@ function negate(duration: PolicyDuration): PolicyDuration {
 
 /** A reactivation before deletion: the scheduled deletion is no longer wanted. */
 export async function cancelDeletion(tx: Tx, requestId: string): Promise<void> {
-  await tx.job.updateMany({ where: { requestId, kind: { in: [DELETE_JOB, DELETE_REMINDER_JOB] }, status: "pending" }, data: { status: "cancelled" } });
+  await cancelJobs(tx, requestId, [DELETE_JOB, DELETE_REMINDER_JOB]);
 }
 
 export type DeletionOutcome =

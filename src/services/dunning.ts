@@ -6,7 +6,7 @@ import { addDuration } from "../domain/duration.ts";
 import * as ladder from "../domain/dunning.ts";
 import { ErrorCode, fail, type Result } from "../domain/errors.ts";
 import * as lifecycle from "../domain/request.ts";
-import { scheduleJobs } from "../scheduler/jobs.ts";
+import { cancelJobs, scheduleJobs } from "../scheduler/jobs.ts";
 import type { ServiceDeps } from "./deps.ts";
 import { saveTransition } from "./scheduled-execution.ts";
 
@@ -38,10 +38,7 @@ export async function startLadder(tx: Tx, deps: Pick<ServiceDeps, "policy">, req
 
 /** Reminders of one step still waiting: they are no longer wanted. */
 async function cancelReminders(tx: Tx, requestId: string, stepId?: string): Promise<void> {
-  await tx.job.updateMany({
-    where: { requestId, kind: REMIND_JOB, status: "pending", ...(stepId ? { key: { startsWith: `${REMIND_JOB}:${requestId}:${stepId}:` } } : {}) },
-    data: { status: "cancelled" },
-  });
+  await cancelJobs(tx, requestId, [REMIND_JOB], stepId ? `${REMIND_JOB}:${requestId}:${stepId}:` : undefined);
 }
 
 type LadderChange = Result<{ request: StoredRequest }>;

@@ -2,7 +2,7 @@ import type { Tx } from "../db/database.ts";
 import { saveRequest } from "../db/requests.ts";
 import { executionMoment } from "../domain/calendar.ts";
 import type { DeactivationRequest } from "../domain/request.ts";
-import { scheduleJobs } from "../scheduler/jobs.ts";
+import { cancelJobs, scheduleJobs } from "../scheduler/jobs.ts";
 import type { ServiceDeps } from "./deps.ts";
 
 export const EXECUTE_JOB = "request.execute";
@@ -28,7 +28,7 @@ export async function syncScheduledExecution(tx: Tx, deps: Pick<ServiceDeps, "po
     if (at) await scheduleJobs(tx, [{ kind: EXECUTE_JOB, key: `${EXECUTE_JOB}:${after.id}:v${after.version}`, runAt: at, requestId: after.id, payload: { requestId: after.id } }]);
   }
   if (wasReady && !isReady && after.state !== "executing") {
-    await tx.job.updateMany({ where: { requestId: after.id, kind: EXECUTE_JOB, status: "pending" }, data: { status: "cancelled" } });
+    await cancelJobs(tx, after.id, [EXECUTE_JOB]);
   }
 }
 
