@@ -42,13 +42,8 @@ const lastCard = () => bot.fake.calls.filter((c) => (c.method === "chat.update" 
 
 async function open(name: string) {
   const client = await createClient(bot.db, { name });
-  await bot.command(REQUESTER, client.ref);
-  await bot.submit(REQUESTER, bot.lastModal(), {
-    [B.kind]: { [A.kind]: { selected_option: { value: "non_payment" } } },
-    [B.reason]: { [A.reason]: { value: "Three invoices unpaid, no answer" } },
-    [B.requestedOn]: { [A.requestedOn]: { selected_date: "2026-08-10" } },
-  });
-  return { client, request: await bot.db.deactivationRequest.findFirstOrThrow({ where: { clientId: client.id } }) };
+  const request = await bot.openByForm(REQUESTER, client, { kind: "non_payment", reason: "Three invoices unpaid, no answer", requestedOn: "2026-08-10" });
+  return { client, request };
 }
 
 describe("the dunning ladder in Slack", () => {

@@ -38,20 +38,14 @@ const B = Ids.block;
 const lastCard = () => bot.fake.calls.filter((c) => (c.method === "chat.update" || (c.method === "chat.postMessage" && !c.args.thread_ts)) && c.args.channel === "C0REQUESTS").at(-1)!.args;
 
 /** /deactivate and the form, as a person asked on 9 August. */
-async function openVoluntary(ref: string, reason: string, clientId: string) {
-  await bot.command(REQUESTER, ref);
-  await bot.submit(REQUESTER, bot.lastModal(), {
-    [B.kind]: { [A.kind]: { selected_option: { value: "voluntary" } } },
-    [B.reason]: { [A.reason]: { value: reason } },
-    [B.requestedOn]: { [A.requestedOn]: { selected_date: "2026-08-09" } },
-  });
-  return bot.db.deactivationRequest.findFirstOrThrow({ where: { clientId } });
+function openVoluntary(client: { id: string; ref: string }, reason: string) {
+  return bot.openByForm(REQUESTER, client, { kind: "voluntary", reason, requestedOn: "2026-08-09" });
 }
 
 describe("scheduled execution", () => {
   it("a ready request waits for the end of service, then inactivates by itself; early Execute is refused", async () => {
     const client = await createClient(bot.db, { name: "ZetaCliente" });
-    const request = await openVoluntary(client.ref, "Moving to another system", client.id);
+    const request = await openVoluntary(client, "Moving to another system");
     const tick = JSON.stringify({ r: request.id, c: "phone_confirmation" });
     await bot.click(REQUESTER, A.tick, tick);
 
@@ -88,7 +82,7 @@ describe("scheduled execution", () => {
   it("a scheduled inactivation that keeps failing is retried, then said in the thread — never silence", async () => {
     bot.clock.set("2026-08-09T15:00:00Z");
     const client = await createClient(bot.db, { name: "Stubborn Ledger" });
-    const request = await openVoluntary(client.ref, "Leaving", client.id);
+    const request = await openVoluntary(client, "Leaving");
     await bot.click(REQUESTER, A.tick, JSON.stringify({ r: request.id, c: "phone_confirmation" }));
     await bot.db.job.updateMany({ where: { requestId: request.id, kind: "request.execute" }, data: { maxAttempts: 2 } });
     const ledger = bot.slack.deps.services.sor;
@@ -115,7 +109,7 @@ describe("scheduled execution", () => {
     bot.clock.set("2026-08-09T15:00:00Z");
     const client = await createClient(bot.db, { name });
     await bot.db.contact.create({ data: { clientId: client.id, name: "Ana Pérez", email: "ana@example.com", phone: "+598 99 000 000", isPrimary: true } });
-    const request = await openVoluntary(client.ref, "Leaving", client.id);
+    const request = await openVoluntary(client, "Leaving");
     await bot.click(REQUESTER, A.tick, JSON.stringify({ r: request.id, c: "phone_confirmation" }));
     bot.clock.set("2026-09-01T03:00:00Z");
     await bot.runDueJobs();

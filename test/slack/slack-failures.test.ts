@@ -10,18 +10,11 @@ afterAll(() => bot.stop());
 beforeEach(() => bot.fake.clear());
 
 const A = Ids.action;
-const B = Ids.block;
 
 describe("Slack failures lose nothing", () => {
   it("a card Slack could not update is updated later from a durable job, its thread reply posted once and in order", async () => {
     const client = await createClient(bot.db, { name: "Outage Co" });
-    await bot.command(REQUESTER, client.ref);
-    await bot.submit(REQUESTER, bot.lastModal(), {
-      [B.kind]: { [A.kind]: { selected_option: { value: "voluntary" } } },
-      [B.reason]: { [A.reason]: { value: "Leaving" } },
-      [B.requestedOn]: { [A.requestedOn]: { selected_date: "2026-08-09" } },
-    });
-    const request = await bot.db.deactivationRequest.findFirstOrThrow({ where: { clientId: client.id } });
+    const request = await bot.openByForm(REQUESTER, client, { kind: "voluntary", reason: "Leaving", requestedOn: "2026-08-09" });
     const card = await bot.db.slackPost.findUniqueOrThrow({ where: { requestId_purpose: { requestId: request.id, purpose: "card" } } });
 
     // Slack fails the next two card updates; the tick itself is committed all the same.
@@ -55,13 +48,7 @@ describe("Slack failures lose nothing", () => {
 
   it("a thread reply Slack refused is posted on the retry, before the replies that came after it", async () => {
     const client = await createClient(bot.db, { name: "Order Matters" });
-    await bot.command(REQUESTER, client.ref);
-    await bot.submit(REQUESTER, bot.lastModal(), {
-      [B.kind]: { [A.kind]: { selected_option: { value: "voluntary" } } },
-      [B.reason]: { [A.reason]: { value: "Leaving" } },
-      [B.requestedOn]: { [A.requestedOn]: { selected_date: "2026-08-09" } },
-    });
-    const request = await bot.db.deactivationRequest.findFirstOrThrow({ where: { clientId: client.id } });
+    const request = await bot.openByForm(REQUESTER, client, { kind: "voluntary", reason: "Leaving", requestedOn: "2026-08-09" });
     const card = await bot.db.slackPost.findUniqueOrThrow({ where: { requestId_purpose: { requestId: request.id, purpose: "card" } } });
     bot.fake.clear();
     bot.fake.failing.set("chat.postMessage", 1);
@@ -77,13 +64,7 @@ describe("Slack failures lose nothing", () => {
 describe("when the database cannot be reached", () => {
   it("the person is told privately, in their language, and nothing is half-done", async () => {
     const client = await createClient(bot.db, { name: "Db Down SA" });
-    await bot.command(REQUESTER, client.ref);
-    await bot.submit(REQUESTER, bot.lastModal(), {
-      [B.kind]: { [A.kind]: { selected_option: { value: "voluntary" } } },
-      [B.reason]: { [A.reason]: { value: "Leaving" } },
-      [B.requestedOn]: { [A.requestedOn]: { selected_date: "2026-08-09" } },
-    });
-    const request = await bot.db.deactivationRequest.findFirstOrThrow({ where: { clientId: client.id } });
+    const request = await bot.openByForm(REQUESTER, client, { kind: "voluntary", reason: "Leaving", requestedOn: "2026-08-09" });
     const before = await bot.db.auditEvent.count({ where: { requestId: request.id } });
     // Someone whose language Offboard has not looked up yet.
     const colleague = "U0COLEGA";

@@ -8,6 +8,7 @@ import type { Policy } from "../../src/domain/policy.ts";
 import { ManualClock } from "../../src/services/clock.ts";
 import { Scheduler } from "../../src/scheduler/scheduler.ts";
 import { createSlackApp, type SlackApp } from "../../src/slack/app.ts";
+import { Ids } from "../../src/slack/ids.ts";
 import { createTestDatabase } from "./db.ts";
 import { FakeSlack } from "./fake-slack.ts";
 
@@ -124,6 +125,21 @@ export class TestBot {
     };
     const { status, body } = await this.send(`payload=${encodeURIComponent(JSON.stringify(payload))}`);
     return { status, answer: body ? (JSON.parse(body) as Record<string, unknown>) : null };
+  }
+
+  /**
+   * `/deactivate REF` and the form filled with a kind, a reason and the day the client asked;
+   * returns the request it opened.
+   */
+  async openByForm(userId: string, client: { id: string; ref: string }, form: { kind: string; reason: string; requestedOn: string }) {
+    await this.command(userId, client.ref);
+    const { answer } = await this.submit(userId, this.lastModal(), {
+      [Ids.block.kind]: { [Ids.action.kind]: { selected_option: { value: form.kind } } },
+      [Ids.block.reason]: { [Ids.action.reason]: { value: form.reason } },
+      [Ids.block.requestedOn]: { [Ids.action.requestedOn]: { selected_date: form.requestedOn } },
+    });
+    if (answer) throw new Error(`the form was refused: ${JSON.stringify(answer)}`);
+    return this.db.deactivationRequest.findFirstOrThrow({ where: { clientId: client.id }, orderBy: { number: "desc" } });
   }
 
   /** What a response_url received (ephemeral replies). */
