@@ -1,5 +1,6 @@
 import type { Server } from "node:http";
 import { resolve } from "node:path";
+import { WebClient } from "@slack/web-api";
 import { databaseTarget, type Env } from "./config/env.ts";
 import { formatProblems, loadPolicyFile } from "./config/policy-file.ts";
 import { Ledger } from "./connectors/ledger.ts";
@@ -48,6 +49,15 @@ export async function startBot(env: Env, cwd: string, log: (line: string) => voi
   const policy = await loadPolicyFile(policyPath);
   if (!policy.ok) throw new StartupError(`cannot start: the policy file is invalid\n${formatProblems(policyPath, policy.problems)}`, 1);
 
+  // Asked once, quickly: the Web API client's own retries would keep a wrong address or token waiting for half an hour.
+  let verified: { botId: string; botUserId: string };
+  try {
+    const auth = await new WebClient(env.SLACK_BOT_TOKEN, { slackApiUrl: env.SLACK_API_URL, retryConfig: { retries: 0 }, timeout: 10_000 }).auth.test();
+    verified = { botId: auth.bot_id ?? "", botUserId: auth.user_id ?? "" };
+  } catch (error) {
+    throw new StartupError(`cannot start: Slack at ${env.SLACK_API_URL} did not accept the bot token (${(error as Error).message})`, 2);
+  }
+
   const db = await openDatabase(databaseTarget(env, cwd));
   try {
     const applied = await applyMigrations(db);
@@ -56,6 +66,7 @@ export async function startBot(env: Env, cwd: string, log: (line: string) => voi
       botToken: env.SLACK_BOT_TOKEN!,
       ...(env.SLACK_APP_TOKEN ? { appToken: env.SLACK_APP_TOKEN } : { signingSecret: env.SLACK_SIGNING_SECRET! }),
       apiUrl: env.SLACK_API_URL,
+      verified,
       policy: policy.policy,
       services: { db: db.prisma, clock: systemClock, policy: policy.policy, sor: new Ledger(db.prisma) },
     });

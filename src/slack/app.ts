@@ -24,6 +24,8 @@ export interface SlackAppOptions {
   logger?: Logger;
   logLevel?: LogLevel;
   retryConfig?: RetryOptions;
+  /** The bot's identity, when the token was already checked: Bolt need not ask auth.test again. */
+  verified?: { botId: string; botUserId: string };
 }
 
 export interface SlackApp {
@@ -46,6 +48,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     ...(options.appToken ? { appToken: options.appToken, socketMode: true } : { signingSecret: options.signingSecret! }),
     clientOptions: { slackApiUrl: options.apiUrl, ...(options.retryConfig ? { retryConfig: options.retryConfig } : {}) },
     deferInitialization: true,
+    ...(options.verified ? { tokenVerificationEnabled: false, botId: options.verified.botId, botUserId: options.verified.botUserId } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     logLevel: options.logLevel ?? LogLevel.INFO,
   });

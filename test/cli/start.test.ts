@@ -54,6 +54,12 @@ describe("offboard start", () => {
     expect(result.stderr).toMatch(/^offboard: cannot start: missing settings:\n {2}SLACK_BOT_TOKEN: .*OAuth & Permissions\n {2}SLACK_SIGNING_SECRET: .*Basic Information/);
   });
 
+  it("says at once when Slack cannot be reached or refuses the token (exit 2), instead of retrying for half an hour", async () => {
+    const unreachable = await cli({ SLACK_BOT_TOKEN: "xoxb-1", SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: "http://127.0.0.1:9/api/" }, "start");
+    expect(unreachable.code).toBe(2);
+    expect(unreachable.stderr).toMatch(/^offboard: cannot start: Slack at http:\/\/127\.0\.0\.1:9\/api\/ did not accept the bot token/);
+  });
+
   it("refuses an invalid policy file (exit 1), listing its problems", async () => {
     await writeFile(join(dir, "broken.yml"), "version: 2\n");
     const result = await cli({ SLACK_BOT_TOKEN: "xoxb-1", SLACK_SIGNING_SECRET: SECRET, OFFBOARD_POLICY: "broken.yml" }, "start");
