@@ -7,7 +7,7 @@ import { loadLadder } from "./dunning.ts";
 export interface RequestView {
   request: StoredRequest;
   client: { id: string; ref: string; name: string; status: "active" | "inactive"; reactivatedAt: Date | null; reactivatedBy: string | null; dataDeletedAt: Date | null };
-  steps: { action: string; status: "pending" | "done" | "failed"; lastError: string | null }[];
+  steps: { action: string; status: "pending" | "running" | "done" | "failed"; lastError: string | null }[];
   posts: Partial<Record<"card" | "approval", { channel: string; ts: string }>>;
   ladder: LadderStepState[];
   ladderStopped: { at: Date; by: string; outcome: "answered" | "paid" } | null;

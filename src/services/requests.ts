@@ -1,4 +1,3 @@
-import { ClientNotInSystemError, type ActionOutcome, type SystemOfRecord } from "../connectors/system-of-record.ts";
 import { appendAudit } from "../db/audit.ts";
 import type { Tx } from "../db/database.ts";
 import {
@@ -7,18 +6,16 @@ import {
   findRequest,
   insertRequest,
   lockRequest,
-  saveRequest,
   type StoredRequest,
 } from "../db/requests.ts";
 import { ErrorCode, fail, OffboardError, type DomainError, type Result } from "../domain/errors.ts";
-import type { Action } from "../domain/policy.ts";
 import * as lifecycle from "../domain/request.ts";
 import type { Actor, AuditDraft, DeactivationRequest, Transition } from "../domain/request.ts";
 import { ladderResult } from "../domain/dunning.ts";
 import { evaluateAutomaticChecks } from "./automatic-checks.ts";
 import { loadLadder, startLadder } from "./dunning.ts";
-import { cancelDeletion, scheduleDeletion } from "./data-deletion.ts";
-import { notBefore, saveTransition, syncScheduledExecution } from "./scheduled-execution.ts";
+import { cancelDeletion } from "./data-deletion.ts";
+import { saveTransition, syncScheduledExecution } from "./scheduled-execution.ts";
 import type { ServiceDeps } from "./deps.ts";
 
 export type RequestResult = Result<{ request: StoredRequest }>;
@@ -123,96 +120,6 @@ export async function refreshAutomaticChecks(deps: ServiceDeps, requestId: strin
   return change(deps, requestId, userId, (r, _actor, now) => lifecycle.recordAutomaticResults(r, results, now));
 }
 
-// ---------------------------------------------------------------- execution
-
-export type ExecutionResult = Result<{ request: StoredRequest; outcomes: { action: Action; outcome: ActionOutcome }[] }>;
-
-/**
- * Executes a ready request: re-evaluates the automatic checks, re-validates
- * everything, then runs the policy's actions in order through the system of
- * record, each recorded with an idempotency key. A failed action leaves the
- * request ready; a retry skips the actions already done.
- */
-export async function executeRequest(deps: ServiceDeps, requestId: string, userId: string): Promise<ExecutionResult> {
-  const refreshed = await refreshAutomaticChecks(deps, requestId, userId);
-  if (!refreshed.ok) return refreshed;
-  const actor: Actor = { userId, isApprover: await deps.approvers.isApprover(userId) };
-  const started = await deps.db.$transaction(async (tx) => {
-    const before = await lockRequest(tx, requestId);
-    if (!before) return fail(ErrorCode.RequestNotFound, { requestId });
-    const now = deps.clock.now();
-    const result = lifecycle.startExecution(before, actor, now, notBefore(deps, before));
-    if (!result.ok) return result;
-    await saveRequest(tx, before, result.request);
-    await tx.executionStep.createMany({
-      data: result.actions.map((action, position) => ({ requestId, action, position, idempotencyKey: `${requestId}:${action}` })),
-      skipDuplicates: true,
-    });
-    await audit(tx, before, userId, now, result.events);
-    return { ok: true as const, request: { ...result.request, number: before.number } };
-  });
-  if (!started.ok) return started;
-
-  const client = await deps.db.client.findUniqueOrThrow({ where: { id: started.request.clientId }, select: { ref: true } });
-  const steps = await deps.db.executionStep.findMany({ where: { requestId }, orderBy: { position: "asc" } });
-  const outcomes: { action: Action; outcome: ActionOutcome }[] = [];
-  for (const step of steps) {
-    const action = step.action as Action;
-    if (step.status === "done") continue;
-    const now = deps.clock.now();
-    let outcome: ActionOutcome;
-    try {
-      outcome = await runAction(deps.sor, action, client.ref, {
-        actor: userId,
-        at: now,
-        reason: started.request.reason,
-        idempotencyKey: step.idempotencyKey,
-      });
-    } catch (error) {
-      const message = error instanceof ClientNotInSystemError ? error.message : describeError(error);
-      await deps.db.$transaction(async (tx) => {
-        await tx.executionStep.update({ where: { id: step.id }, data: { status: "failed", attempts: { increment: 1 }, lastError: message } });
-        const before = await lockRequest(tx, requestId);
-        const failed = lifecycle.failExecution(before!, action, message, now);
-        if (!failed.ok) throw new OffboardError(failed.error);
-        await saveTransition(tx, deps, before!, failed.request);
-        await audit(tx, before!, userId, now, failed.events);
-      });
-      return fail(ErrorCode.ExecutionFailed, { action, error: message, done: outcomes.map((o) => o.action) });
-    }
-    await deps.db.$transaction(async (tx) => {
-      await tx.executionStep.update({
-        where: { id: step.id },
-        data: { status: "done", attempts: { increment: 1 }, lastError: null, result: outcome as object, completedAt: now },
-      });
-      await audit(tx, started.request, userId, now, [{ action: "execution.action_done", data: { action, outcome } }]);
-    });
-    outcomes.push({ action, outcome });
-  }
-
-  return deps.db.$transaction(async (tx) => {
-    const before = await lockRequest(tx, requestId);
-    const now = deps.clock.now();
-    const done = lifecycle.completeExecution(before!, actor, now);
-    if (!done.ok) return done;
-    await saveRequest(tx, before!, done.request);
-    await scheduleDeletion(tx, deps, { ...done.request, number: before!.number });
-    await audit(tx, before!, userId, now, done.events);
-    return { ok: true as const, request: { ...done.request, number: before!.number }, outcomes };
-  });
-}
-
-function runAction(sor: SystemOfRecord, action: Action, ref: string, context: Parameters<SystemOfRecord["inactivateClient"]>[1]) {
-  switch (action) {
-    case "inactivate_client":
-      return sor.inactivateClient(ref, context);
-    case "hold_invoices":
-      return sor.holdInvoices(ref, context);
-    case "cancel_subscriptions":
-      return sor.cancelSubscriptions(ref, context);
-  }
-}
-
 // ---------------------------------------------------------------- reactivation
 
 export type ReactivationResult = Result<{ clientId: string; afterRequest: StoredRequest | null; unchanged: lifecycle.ReactivationPlan["unchanged"] }>;
@@ -271,7 +178,7 @@ async function change(
 }
 
 
-function audit(tx: Tx, request: Pick<DeactivationRequest, "id" | "clientId">, actor: string, at: Date, events: AuditDraft[]) {
+export function audit(tx: Tx, request: Pick<DeactivationRequest, "id" | "clientId">, actor: string, at: Date, events: AuditDraft[]) {
   return appendAudit(
     tx,
     events.map((e) => ({ at, actor, action: e.action, requestId: request.id, clientId: request.clientId, data: e.data })),
@@ -286,7 +193,9 @@ function isUniqueViolation(error: unknown): boolean {
   return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "P2002";
 }
 
-function describeError(error: unknown): string {
+export function describeError(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   return message.length > 500 ? `${message.slice(0, 500)}…` : message;
 }
+
+export { executeRequest, resumeExecution, type ExecutionResult } from "./execution.ts";

@@ -2,7 +2,8 @@ import { z } from "zod";
 import type { ClaimedJob, JobHandler } from "../scheduler/jobs.ts";
 import { ErrorCode } from "../domain/errors.ts";
 import { REMIND_JOB, takeReminder } from "../services/dunning.ts";
-import { executeRequest } from "../services/requests.ts";
+import { executeRequest, resumeExecution } from "../services/requests.ts";
+import { RESUME_JOB } from "../services/execution.ts";
 import { EXECUTE_JOB } from "../services/scheduled-execution.ts";
 import { DELETE_JOB, DELETE_REMINDER_JOB, runDeletion } from "../services/data-deletion.ts";
 import { deletionMoment } from "../domain/calendar.ts";
@@ -20,6 +21,7 @@ import type { DueReminder } from "../services/dunning.ts";
 
 const payload = z.object({ requestId: z.uuid(), stepId: z.string() });
 const executePayload = z.object({ requestId: z.uuid() });
+const resumePayload = z.object({ requestId: z.uuid(), userId: z.string().min(1) });
 
 /** Refusals that mean "not any more" (someone withdrew, a charge appeared): the scheduled run simply ends. */
 const SETTLED = new Set<string>([ErrorCode.RequestNotReady, ErrorCode.RequestClosed, ErrorCode.ExecutionInProgress, ErrorCode.ExecutionScheduled, ErrorCode.RequestNotFound]);
@@ -78,6 +80,13 @@ export function jobHandlers(deps: SlackDeps): Record<string, JobHandler> {
       await deps.publisher.publish(requestId);
       if (!result.ok && !SETTLED.has(result.error.code)) throw new Error(`${result.error.code}: ${String(result.error.details?.error ?? "")}`);
     },
+
+    /** A process died half-way through an execution: finish it (a failed action shows on the card, as with the button). */
+    [RESUME_JOB]: async (job: ClaimedJob) => {
+      const { requestId, userId } = resumePayload.parse(job.payload);
+      const outcome = await resumeExecution(deps.services, requestId, userId);
+      if (outcome.status === "ran") await deps.publisher.publish(requestId);
+    },
   };
 }
 
@@ -105,7 +114,7 @@ export function reportFailedJob(deps: SlackDeps): (job: ClaimedJob, error: strin
     ]);
     if (!post || !request) return;
     const ctx = deps.publisher.channelContext();
-    const known = [REMIND_JOB, EXECUTE_JOB, DELETE_JOB, DELETE_REMINDER_JOB] as const;
+    const known = [REMIND_JOB, EXECUTE_JOB, DELETE_JOB, DELETE_REMINDER_JOB, RESUME_JOB] as const;
     const what = (known as readonly string[]).includes(job.kind) ? t(ctx.language, `job.${job.kind as (typeof known)[number]}`) : job.kind;
     const text = t(ctx.language, "thread.jobFailed", { owner: mention(request.requestedBy), what, attempts: job.attempts, error: escapeText(error) });
     await deps.publisher.postInThread(post, { text, blocks: [{ type: "section", text: { type: "mrkdwn", text: clip(text, 3000) } }] });

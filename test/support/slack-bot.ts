@@ -3,7 +3,8 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { LogLevel } from "@slack/bolt";
 import { Ledger } from "../../src/connectors/ledger.ts";
-import type { DatabaseHandle } from "../../src/db/database.ts";
+import type { DatabaseHandle, Db } from "../../src/db/database.ts";
+import type { SystemOfRecord } from "../../src/connectors/system-of-record.ts";
 import type { Policy } from "../../src/domain/policy.ts";
 import { ManualClock } from "../../src/services/clock.ts";
 import { Scheduler } from "../../src/scheduler/scheduler.ts";
@@ -17,13 +18,18 @@ export const SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
 /** The real Bolt app over HTTP, its Web API pointed at a fake Slack, on a fresh database. */
 export class TestBot {
   readonly fake = new FakeSlack();
-  handle!: DatabaseHandle;
+  handle!: DatabaseHandle & { url?: string };
   slack!: SlackApp;
   server!: Server;
   scheduler!: Scheduler;
   url = "";
 
-  constructor(readonly policy: Policy, readonly clock = new ManualClock(new Date("2026-08-09T14:00:00Z"))) {}
+  constructor(
+    readonly policy: Policy,
+    readonly clock = new ManualClock(new Date("2026-08-09T14:00:00Z")),
+    /** The system of record the bot acts on; the ledger in its own database unless a test wraps it. */
+    readonly systemOfRecord: (db: Db) => SystemOfRecord = (db) => new Ledger(db),
+  ) {}
 
   get db() {
     return this.handle.prisma;
@@ -37,7 +43,7 @@ export class TestBot {
       signingSecret: SIGNING_SECRET,
       apiUrl: this.fake.apiUrl,
       policy: this.policy,
-      services: { db: this.db, clock: this.clock, policy: this.policy, sor: new Ledger(this.db) },
+      services: { db: this.db, clock: this.clock, policy: this.policy, sor: this.systemOfRecord(this.db) },
       retryConfig: { retries: 0 },
       logLevel: LogLevel.ERROR,
     });
@@ -61,12 +67,17 @@ export class TestBot {
   }
 
   /** Sends a signed request and waits until every listener it started has finished. */
-  async send(body: string, options: { secret?: string; timestamp?: number; json?: boolean } = {}): Promise<{ status: number; body: string }> {
+  async send(body: string, options: { secret?: string; timestamp?: number; json?: boolean; url?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; body: string }> {
     const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
     const signature = `v0=${createHmac("sha256", options.secret ?? SIGNING_SECRET).update(`v0:${timestamp}:${body}`).digest("hex")}`;
-    const response = await fetch(this.url, {
+    const response = await fetch(options.url ?? this.url, {
       method: "POST",
-      headers: { "content-type": options.json ? "application/json" : "application/x-www-form-urlencoded", "x-slack-signature": signature, "x-slack-request-timestamp": String(timestamp) },
+      headers: {
+        "content-type": options.json ? "application/json" : "application/x-www-form-urlencoded",
+        "x-slack-signature": signature,
+        "x-slack-request-timestamp": String(timestamp),
+        ...options.headers,
+      },
       body,
     });
     const text = await response.text();

@@ -57,6 +57,9 @@ export function timelineLine(event: Pick<AuditRecord, "action" | "actor" | "data
     case "execution.started":
       line = t(ctx.language, "thread.executionStarted", { user });
       break;
+    case "execution.resumed":
+      line = t(ctx.language, "thread.executionResumed", { user: mention(String(data.for ?? "")) });
+      break;
     case "execution.action_done":
       line = t(ctx.language, "thread.actionDone", { action: action(data.action) });
       break;

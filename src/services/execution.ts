@@ -1,0 +1,150 @@
+import { ClientNotInSystemError, type ActionOutcome, type SystemOfRecord } from "../connectors/system-of-record.ts";
+import { findRequest, lockRequest, saveRequest, type StoredRequest } from "../db/requests.ts";
+import { ErrorCode, fail, OffboardError, type Result } from "../domain/errors.ts";
+import type { Action } from "../domain/policy.ts";
+import * as lifecycle from "../domain/request.ts";
+import type { Actor } from "../domain/request.ts";
+import { cancelJobs, scheduleJobs } from "../scheduler/jobs.ts";
+import { scheduleDeletion } from "./data-deletion.ts";
+import type { ServiceDeps } from "./deps.ts";
+import { audit, describeError, refreshAutomaticChecks } from "./requests.ts";
+import { notBefore, saveTransition } from "./scheduled-execution.ts";
+
+export type ExecutionResult = Result<{ request: StoredRequest; outcomes: { action: Action; outcome: ActionOutcome }[] }>;
+
+/** Finishes an execution whose process died (SIGKILL, a crash, a lost machine). */
+export const RESUME_JOB = "execution.resume";
+
+/**
+ * How long a process is presumed alive while it runs one action. Past it,
+ * another process takes the action over, with the same idempotency key, so
+ * the system of record does it at most once. Connector timeouts stay below it.
+ */
+export const ACTION_LEASE_MS = 5 * 60_000;
+
+/**
+ * Executes a ready request: re-evaluates the automatic checks, re-validates
+ * everything, then runs the policy's actions in order through the system of
+ * record, each recorded with an idempotency key. A failed action leaves the
+ * request ready; a retry skips the actions already done. The transaction that
+ * starts the execution also schedules its resumption, so a process killed
+ * half-way is finished by whichever process is up after the lease.
+ */
+export async function executeRequest(deps: ServiceDeps, requestId: string, userId: string): Promise<ExecutionResult> {
+  const refreshed = await refreshAutomaticChecks(deps, requestId, userId);
+  if (!refreshed.ok) return refreshed;
+  const actor: Actor = { userId, isApprover: await deps.approvers.isApprover(userId) };
+  const started = await deps.db.$transaction(async (tx) => {
+    const before = await lockRequest(tx, requestId);
+    if (!before) return fail(ErrorCode.RequestNotFound, { requestId });
+    const now = deps.clock.now();
+    const result = lifecycle.startExecution(before, actor, now, notBefore(deps, before));
+    if (!result.ok) return result;
+    await saveRequest(tx, before, result.request);
+    await tx.executionStep.createMany({
+      data: result.actions.map((action, position) => ({ requestId, action, position, idempotencyKey: `${requestId}:${action}` })),
+      skipDuplicates: true,
+    });
+    await scheduleResume(tx, requestId, userId, new Date(now.getTime() + ACTION_LEASE_MS));
+    await audit(tx, before, userId, now, result.events);
+    return { ok: true as const };
+  });
+  if (!started.ok) return started;
+  return runSteps(deps, requestId, actor);
+}
+
+export type ResumeOutcome = { status: "settled" } | { status: "later"; at: Date } | { status: "ran"; result: ExecutionResult };
+
+/**
+ * The resumption job: nothing to do when the execution ended; wait while
+ * another process still holds an action; otherwise take over from the first
+ * action not done, on behalf of the person who started it.
+ */
+export async function resumeExecution(deps: ServiceDeps, requestId: string, userId: string): Promise<ResumeOutcome> {
+  const request = await findRequest(deps.db, requestId);
+  if (!request || request.state !== "executing") return { status: "settled" };
+  const now = deps.clock.now();
+  const held = await deps.db.executionStep.findFirst({ where: { requestId, status: "running", leaseUntil: { gt: now } }, select: { leaseUntil: true } });
+  if (held?.leaseUntil) {
+    await scheduleResume(deps.db, requestId, userId, new Date(held.leaseUntil.getTime() + 1000));
+    return { status: "later", at: held.leaseUntil };
+  }
+  await deps.db.$transaction((tx) => audit(tx, request, "system", now, [{ action: "execution.resumed", data: { for: userId } }]));
+  const actor: Actor = { userId, isApprover: await deps.approvers.isApprover(userId) };
+  return { status: "ran", result: await runSteps(deps, requestId, actor) };
+}
+
+function scheduleResume(tx: Parameters<typeof scheduleJobs>[0], requestId: string, userId: string, runAt: Date) {
+  return scheduleJobs(tx, [{ kind: RESUME_JOB, key: `${RESUME_JOB}:${requestId}:${runAt.getTime()}`, runAt, requestId, payload: { requestId, userId } }]);
+}
+
+/** Runs the actions not yet done, each claimed first so two processes never run the same one at once. */
+async function runSteps(deps: ServiceDeps, requestId: string, actor: Actor): Promise<ExecutionResult> {
+  const userId = actor.userId;
+  const request = await findRequest(deps.db, requestId);
+  if (!request) return fail(ErrorCode.RequestNotFound, { requestId });
+  const client = await deps.db.client.findUniqueOrThrow({ where: { id: request.clientId }, select: { ref: true } });
+  const steps = await deps.db.executionStep.findMany({ where: { requestId }, orderBy: { position: "asc" } });
+  const outcomes: { action: Action; outcome: ActionOutcome }[] = [];
+  for (const step of steps) {
+    const action = step.action as Action;
+    if (step.status === "done") continue;
+    const now = deps.clock.now();
+    const { count } = await deps.db.executionStep.updateMany({
+      where: { id: step.id, OR: [{ status: { in: ["pending", "failed"] } }, { status: "running", leaseUntil: { lte: now } }] },
+      data: { status: "running", leaseUntil: new Date(now.getTime() + ACTION_LEASE_MS), attempts: { increment: 1 } },
+    });
+    if (count === 0) {
+      const current = await deps.db.executionStep.findUniqueOrThrow({ where: { id: step.id }, select: { status: true } });
+      if (current.status === "done") continue;
+      return fail(ErrorCode.ExecutionInProgress);
+    }
+    let outcome: ActionOutcome;
+    try {
+      outcome = await runAction(deps.sor, action, client.ref, { actor: userId, at: now, reason: request.reason, idempotencyKey: step.idempotencyKey });
+    } catch (error) {
+      const message = error instanceof ClientNotInSystemError ? error.message : describeError(error);
+      await deps.db.$transaction(async (tx) => {
+        await tx.executionStep.update({ where: { id: step.id }, data: { status: "failed", leaseUntil: null, lastError: message } });
+        const before = await lockRequest(tx, requestId);
+        const failed = lifecycle.failExecution(before!, action, message, now);
+        if (!failed.ok) throw new OffboardError(failed.error);
+        await saveTransition(tx, deps, before!, failed.request);
+        await cancelJobs(tx, requestId, [RESUME_JOB]);
+        await audit(tx, before!, userId, now, failed.events);
+      });
+      return fail(ErrorCode.ExecutionFailed, { action, error: message, done: outcomes.map((o) => o.action) });
+    }
+    await deps.db.$transaction(async (tx) => {
+      await tx.executionStep.update({
+        where: { id: step.id },
+        data: { status: "done", leaseUntil: null, lastError: null, result: outcome as object, completedAt: now },
+      });
+      await audit(tx, request, userId, now, [{ action: "execution.action_done", data: { action, outcome } }]);
+    });
+    outcomes.push({ action, outcome });
+  }
+
+  return deps.db.$transaction(async (tx) => {
+    const before = await lockRequest(tx, requestId);
+    const now = deps.clock.now();
+    const done = lifecycle.completeExecution(before!, actor, now);
+    if (!done.ok) return done;
+    await saveRequest(tx, before!, done.request);
+    await cancelJobs(tx, requestId, [RESUME_JOB]);
+    await scheduleDeletion(tx, deps, { ...done.request, number: before!.number });
+    await audit(tx, before!, userId, now, done.events);
+    return { ok: true as const, request: { ...done.request, number: before!.number }, outcomes };
+  });
+}
+
+function runAction(sor: SystemOfRecord, action: Action, ref: string, context: Parameters<SystemOfRecord["inactivateClient"]>[1]) {
+  switch (action) {
+    case "inactivate_client":
+      return sor.inactivateClient(ref, context);
+    case "hold_invoices":
+      return sor.holdInvoices(ref, context);
+    case "cancel_subscriptions":
+      return sor.cancelSubscriptions(ref, context);
+  }
+}
