@@ -123,6 +123,12 @@ export async function findLiveRequestFor(tx: Tx, clientId: string): Promise<Stor
   return row ? toDomain(row) : null;
 }
 
+/** The request a form submission opened, if it was already taken (Slack retried it, or it was sent twice). */
+export async function findBySubmission(tx: Tx, submissionKey: string): Promise<StoredRequest | null> {
+  const row = await tx.deactivationRequest.findUnique({ where: { submissionKey }, include: withParts });
+  return row ? toDomain(row) : null;
+}
+
 export async function findLastExecutedFor(tx: Tx, clientId: string): Promise<StoredRequest | null> {
   const row = await tx.deactivationRequest.findFirst({
     where: { clientId, state: "executed" },
@@ -132,9 +138,11 @@ export async function findLastExecutedFor(tx: Tx, clientId: string): Promise<Sto
   return row ? toDomain(row) : null;
 }
 
-export async function insertRequest(tx: Tx, request: NewRequest): Promise<StoredRequest> {
+/** `submissionKey`: the form that opened it, so a retried submission finds it (unique). */
+export async function insertRequest(tx: Tx, request: NewRequest, submissionKey: string | null = null): Promise<StoredRequest> {
   const row = await tx.deactivationRequest.create({
     data: {
+      submissionKey,
       clientId: request.clientId,
       liveClientId: LIVE_STATES.includes(request.state) ? request.clientId : null,
       kind: request.kind,

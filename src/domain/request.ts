@@ -325,6 +325,9 @@ export function decisionRefusal(request: DeactivationRequest, actor: Actor) {
 }
 
 function refuseDecision(request: DeactivationRequest, actor: Actor) {
+  // Two approvers deciding at once: the one who lost is told who decided first.
+  const rejection = request.state === "rejected" ? request.approvals.find((a) => a.decision === "reject") : undefined;
+  if (rejection) return fail(ErrorCode.AlreadyDecided, { decision: "reject", by: [rejection.approverId], at: rejection.decidedAt });
   const refused = refuseUnlessEditable(request);
   if (refused) return refused;
   if (!approvalApplies(request)) return fail(ErrorCode.ApprovalNotApplicable, { kind: request.kind });

@@ -9,6 +9,7 @@ import * as lifecycle from "../domain/request.ts";
 import { cancelJobs, scheduleJobs } from "../scheduler/jobs.ts";
 import type { ServiceDeps } from "./deps.ts";
 import { saveTransition } from "./scheduled-execution.ts";
+import { refuse } from "./audit-trail.ts";
 
 export const REMIND_JOB = "dunning.remind";
 
@@ -51,11 +52,11 @@ async function changeLadder(
 ): Promise<LadderChange> {
   return deps.db.$transaction(async (tx) => {
     const request = await lockRequest(tx, requestId);
-    if (!request) return fail(ErrorCode.RequestNotFound, { requestId });
-    const steps = await loadLadder(tx, requestId);
     const now = deps.clock.now();
+    if (!request) return refuse(tx, requestId, null, userId, now, { code: ErrorCode.RequestNotFound, details: { requestId } });
+    const steps = await loadLadder(tx, requestId);
     const result = await run(tx, request, steps, now);
-    if (!result.ok) return result;
+    if (!result.ok) return refuse(tx, requestId, request, userId, now, result.error);
     // The ladder decides the dunning_complete check, like any other automatic check.
     const updated = await loadLadder(tx, requestId);
     const evaluated = lifecycle.recordAutomaticResults(request, { dunning_complete: ladder.ladderResult(updated) }, now);

@@ -7,7 +7,8 @@ import type { Actor } from "../domain/request.ts";
 import { cancelJobs, scheduleJobs } from "../scheduler/jobs.ts";
 import { scheduleDeletion } from "./data-deletion.ts";
 import type { ServiceDeps } from "./deps.ts";
-import { audit, describeError, refreshAutomaticChecks } from "./requests.ts";
+import { audit } from "./audit-trail.ts";
+import { describeError, refreshAutomaticChecks } from "./requests.ts";
 import { notBefore, saveTransition } from "./scheduled-execution.ts";
 
 export type ExecutionResult = Result<{ request: StoredRequest; outcomes: { action: Action; outcome: ActionOutcome }[] }>;

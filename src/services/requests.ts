@@ -1,6 +1,7 @@
 import { appendAudit } from "../db/audit.ts";
-import type { Tx } from "../db/database.ts";
+import { audit, refuse } from "./audit-trail.ts";
 import {
+  findBySubmission,
   findLastExecutedFor,
   findLiveRequestFor,
   findRequest,
@@ -8,9 +9,9 @@ import {
   lockRequest,
   type StoredRequest,
 } from "../db/requests.ts";
-import { ErrorCode, fail, OffboardError, type DomainError, type Result } from "../domain/errors.ts";
+import { ErrorCode, fail, OffboardError, type Result } from "../domain/errors.ts";
 import * as lifecycle from "../domain/request.ts";
-import type { Actor, AuditDraft, DeactivationRequest, Transition } from "../domain/request.ts";
+import type { Actor, DeactivationRequest, Transition } from "../domain/request.ts";
 import { ladderResult } from "../domain/dunning.ts";
 import { evaluateAutomaticChecks } from "./automatic-checks.ts";
 import { loadLadder, startLadder } from "./dunning.ts";
@@ -20,16 +21,24 @@ import type { ServiceDeps } from "./deps.ts";
 
 export type RequestResult = Result<{ request: StoredRequest }>;
 
-/** Refusals about who may do what are kept on the audit trail; other refusals are just answered. */
-const AUDITED_REFUSALS = new Set<string>([ErrorCode.NotApprover, ErrorCode.SelfApproval, ErrorCode.NotAllowedToWithdraw]);
 
 /** The domain's input, naming the client by ref; the third party defaults to the client's own fact. */
 export type OpenRequestCommand = Omit<lifecycle.OpenRequestInput, "client" | "thirdPartyInvolved"> & {
   clientRef: string;
   thirdPartyInvolved?: boolean;
+  /**
+   * Identifies the submission (the Slack form's view id): the same submission
+   * again, retried or sent to another process, returns the request it opened.
+   */
+  submissionKey?: string | null;
 };
 
-export async function openRequest(deps: ServiceDeps, command: OpenRequestCommand): Promise<RequestResult> {
+export type OpenResult = Result<{ request: StoredRequest; replayed?: true }>;
+
+export async function openRequest(deps: ServiceDeps, command: OpenRequestCommand): Promise<OpenResult> {
+  const key = command.submissionKey ?? null;
+  const taken = key ? await findBySubmission(deps.db, key) : null;
+  if (taken) return replayed(taken);
   const client = await deps.sor.getClient(command.clientRef);
   if (!client) return fail(ErrorCode.ClientNotFound, { ref: command.clientRef });
   const existing = await findLiveRequestFor(deps.db, client.id);
@@ -49,9 +58,11 @@ export async function openRequest(deps: ServiceDeps, command: OpenRequestCommand
     return await deps.db.$transaction(async (tx) => {
       // One live request per client: the client row serialises concurrent openings.
       await tx.$queryRaw`SELECT "id" FROM "Client" WHERE "id" = ${client.id}::uuid FOR UPDATE`;
+      const same = key ? await findBySubmission(tx, key) : null;
+      if (same) return replayed(same);
       const live = await findLiveRequestFor(tx, client.id);
       if (live) return alreadyOpen(live);
-      const inserted = await insertRequest(tx, opened.request);
+      const inserted = await insertRequest(tx, opened.request, key);
       await startLadder(tx, deps, inserted);
       const ladderSteps = await loadLadder(tx, inserted.id);
       const withLadder = ladderSteps.length ? { ...automatic, dunning_complete: ladderResult(ladderSteps) } : automatic;
@@ -64,11 +75,17 @@ export async function openRequest(deps: ServiceDeps, command: OpenRequestCommand
     });
   } catch (error) {
     if (isUniqueViolation(error)) {
+      const same = key ? await findBySubmission(deps.db, key) : null;
+      if (same) return replayed(same);
       const live = await findLiveRequestFor(deps.db, client.id);
       if (live) return alreadyOpen(live);
     }
     throw error;
   }
+}
+
+function replayed(request: StoredRequest) {
+  return { ok: true as const, request, replayed: true as const };
 }
 
 function alreadyOpen(existing: StoredRequest) {
@@ -164,13 +181,10 @@ async function change(
   const actor: Actor = { userId, isApprover: await deps.approvers.isApprover(userId) };
   return deps.db.$transaction(async (tx) => {
     const before = await lockRequest(tx, requestId);
-    if (!before) return fail(ErrorCode.RequestNotFound, { requestId });
     const now = deps.clock.now();
+    if (!before) return refuse(tx, requestId, null, userId, now, { code: ErrorCode.RequestNotFound, details: { requestId } });
     const result = run(before, actor, now);
-    if (!result.ok) {
-      if (AUDITED_REFUSALS.has(result.error.code)) await auditRefusal(tx, before, userId, now, result.error);
-      return result;
-    }
+    if (!result.ok) return refuse(tx, requestId, before, userId, now, result.error);
     await saveTransition(tx, deps, before, result.request);
     await audit(tx, before, userId, now, result.events);
     return { ok: true as const, request: { ...result.request, number: before.number } };
@@ -178,16 +192,7 @@ async function change(
 }
 
 
-export function audit(tx: Tx, request: Pick<DeactivationRequest, "id" | "clientId">, actor: string, at: Date, events: AuditDraft[]) {
-  return appendAudit(
-    tx,
-    events.map((e) => ({ at, actor, action: e.action, requestId: request.id, clientId: request.clientId, data: e.data })),
-  );
-}
 
-function auditRefusal(tx: Tx, request: DeactivationRequest, actor: string, at: Date, error: DomainError) {
-  return audit(tx, request, actor, at, [{ action: "request.refused", data: { code: error.code, state: request.state } }]);
-}
 
 function isUniqueViolation(error: unknown): boolean {
   return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "P2002";

@@ -78,6 +78,17 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       running.delete(work);
     }
   });
+  // Slack sends an event again when it thinks the first was lost (x-slack-retry-num):
+  // whichever process inserts its id first handles it, the others drop it.
+  app.use(async ({ next, body, ack }) => {
+    const event = eventCallback.safeParse(body);
+    if (event.success && !(await takeEvent(services, event.data.event_id, event.data.event.type))) {
+      app.logger.debug(`event ${event.data.event_id} was already taken; ignored`);
+      if (ack) await ack();
+      return;
+    }
+    await next();
+  });
   registerListeners(app, deps);
   app.error(async (error) => {
     app.logger.error("unhandled error in a Slack listener", error);
@@ -93,6 +104,14 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       while (running.size > 0) await Promise.allSettled([...running]);
     },
   };
+}
+
+const eventCallback = z.object({ type: z.literal("event_callback"), event_id: z.string().min(1).max(128), event: z.object({ type: z.string().max(128) }) });
+
+/** True the first time an event id is seen, by any process sharing the database. */
+async function takeEvent(services: ServiceDeps, eventId: string, type: string): Promise<boolean> {
+  const inserted = await services.db.$executeRaw`INSERT INTO "SlackEvent" ("eventId", "type") VALUES (${eventId}, ${type}) ON CONFLICT DO NOTHING`;
+  return inserted === 1;
 }
 
 /** Commands and button clicks carry who acted and where to answer them; events and form submissions do not. */

@@ -50,6 +50,8 @@ export const stepMetadata = z.object({ requestId: uuid, stepId: policyId });
 export const viewSubmission = z.object({
   user: z.object({ id: userId }),
   view: z.object({
+    /** Slack's id of the open form: the same id again is the same submission. */
+    id: z.string().min(1).max(64),
     private_metadata: z.string().max(3000).default(""),
     state: z.object({ values: z.record(z.string(), z.record(z.string(), z.unknown())) }),
   }),

@@ -232,16 +232,39 @@ describe("requests Slack did not sign, and forged buttons", () => {
     { action: A.approve, value: "not-a-uuid" },
     { action: A.tick, value: "{broken json" },
     { action: A.tick, value: JSON.stringify({ r: "00000000-0000-4000-8000-000000000000", c: "../etc" }) },
-  ])("a forged $action value is refused plainly", async ({ action, value }) => {
+  ])("a forged $action value is refused plainly, and kept on the audit trail", async ({ action, value }) => {
     const before = await bot.db.auditEvent.count();
     const { responseId } = await bot.click(MANAGER_A, action, value);
     expect(bot.responseTo(responseId)?.text).toMatch(/not valid any more\. Nothing was changed/);
-    expect(await bot.db.auditEvent.count()).toBe(before);
+    const events = await bot.db.auditEvent.findMany({ where: { seq: { gt: BigInt(before) } } });
+    expect(events).toMatchObject([{ actor: MANAGER_A, action: "interaction.refused", data: { reason: "malformed", actionId: action, value } }]);
   });
 
-  it("a well-formed id of a request that does not exist is refused", async () => {
+  it("a well-formed id of a request that does not exist is refused and audited", async () => {
     const { responseId } = await bot.click(MANAGER_A, A.approve, "00000000-0000-4000-8000-000000000000");
     expect(bot.responseTo(responseId)?.text).toBe("That request does not exist.");
+    expect(await bot.db.auditEvent.findFirst({ orderBy: { seq: "desc" } })).toMatchObject({
+      actor: MANAGER_A,
+      action: "request.refused",
+      requestId: null,
+      data: { code: "REQUEST.NOT_FOUND", claimedId: "00000000-0000-4000-8000-000000000000" },
+    });
+  });
+
+  it("a closed request's button replayed, or a check it does not have, is refused and audited", async () => {
+    const client = await createClient(bot.db, { name: "Replay Co" });
+    const request = await openThroughSlack(client.ref);
+    const unknownCheck = await bot.click(REQUESTER, A.tick, JSON.stringify({ r: request.id, c: "no_such_check" }));
+    expect(bot.responseTo(unknownCheck.responseId)?.text).toBe("That check is not part of this request.");
+    await bot.click(REQUESTER, A.withdraw, request.id);
+    const replay = await bot.click(MANAGER_A, A.approve, request.id);
+    expect(bot.responseTo(replay.responseId)?.text).toBe("This request is closed (withdrawn): nothing can change it any more.");
+    const refused = await bot.db.auditEvent.findMany({ where: { requestId: request.id, action: "request.refused" }, orderBy: { seq: "asc" } });
+    expect(refused.map((e) => [e.actor, (e.data as { code: string }).code])).toEqual([
+      [REQUESTER, "CHECK.UNKNOWN"],
+      [MANAGER_A, "REQUEST.CLOSED"],
+    ]);
+    expect(await verifyAudit(bot.db)).toMatchObject({ ok: true });
   });
 });
 

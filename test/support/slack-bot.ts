@@ -103,9 +103,11 @@ export class TestBot {
   }
 
   /** An Events API callback, e.g. app_home_opened. */
-  async event(event: Record<string, unknown>): Promise<number> {
-    const body = JSON.stringify({ type: "event_callback", team_id: "T0TEAM", api_app_id: "A0APP", event, event_id: `Ev${Date.now()}`, event_time: Math.floor(Date.now() / 1000) });
-    return (await this.send(body, { json: true })).status;
+  async event(event: Record<string, unknown>, options: { eventId?: string; retryNum?: number; url?: string } = {}): Promise<number> {
+    const eventId = options.eventId ?? `Ev${randomUUID()}`;
+    const body = JSON.stringify({ type: "event_callback", team_id: "T0TEAM", api_app_id: "A0APP", event, event_id: eventId, event_time: Math.floor(Date.now() / 1000) });
+    const headers = options.retryNum ? { "x-slack-retry-num": String(options.retryNum), "x-slack-retry-reason": "http_timeout" } : undefined;
+    return (await this.send(body, { json: true, ...(headers ? { headers } : {}), ...(options.url ? { url: options.url } : {}) })).status;
   }
 
   /** A click on a button; returns the id of its response_url. */
@@ -126,13 +128,13 @@ export class TestBot {
   }
 
   /** Submits a modal; returns Bolt's answer (empty, or response_action errors). */
-  async submit(userId: string, view: { callback_id: string; private_metadata?: string }, values: Record<string, Record<string, unknown>>): Promise<{ status: number; answer: Record<string, unknown> | null }> {
+  async submit(userId: string, view: { callback_id: string; private_metadata?: string; id?: string }, values: Record<string, Record<string, unknown>>): Promise<{ status: number; answer: Record<string, unknown> | null }> {
     const payload = {
       type: "view_submission",
       team: { id: "T0TEAM" },
       user: { id: userId },
       api_app_id: "A0APP",
-      view: { id: "V1", type: "modal", callback_id: view.callback_id, private_metadata: view.private_metadata ?? "", state: { values } },
+      view: { id: view.id ?? `V${randomUUID().slice(0, 8).toUpperCase()}`, type: "modal", callback_id: view.callback_id, private_metadata: view.private_metadata ?? "", state: { values } },
     };
     const { status, body } = await this.send(`payload=${encodeURIComponent(JSON.stringify(payload))}`);
     return { status, answer: body ? (JSON.parse(body) as Record<string, unknown>) : null };

@@ -1,5 +1,6 @@
 import type { RespondFn } from "@slack/bolt";
 import { z } from "zod";
+import { appendAudit } from "../../../db/audit.ts";
 import type { Result } from "../../../domain/errors.ts";
 import { userContext, type SlackDeps } from "../../context.ts";
 import { t } from "../../i18n/catalog.ts";
@@ -10,12 +11,26 @@ export function tellClicker(respond: RespondFn, text: string): Promise<unknown> 
   return respond({ response_type: "ephemeral", replace_original: false, text });
 }
 
+const clickedAction = z.object({ actions: z.array(z.object({ action_id: z.string().optional(), value: z.string().optional() })) });
+
 const anyUser = z.object({ user: z.object({ id: z.string().regex(/^[UW][A-Z0-9]{2,}$/) }) });
 
 /** A payload Offboard cannot trust or read: refused plainly, in the clicker's language when known. */
 export async function refuseMalformed(deps: SlackDeps, respond: RespondFn, body: unknown): Promise<void> {
   deps.log("refused a malformed Slack payload");
   const user = anyUser.safeParse(body);
+  // A signed payload Slack would never send (a forged value): kept on the audit trail.
+  const action = clickedAction.safeParse(body);
+  await deps.services.db.$transaction((tx) =>
+    appendAudit(tx, [
+      {
+        at: deps.services.clock.now(),
+        actor: user.success ? user.data.user.id : "unknown",
+        action: "interaction.refused",
+        data: { reason: "malformed", actionId: action.data?.actions[0]?.action_id?.slice(0, 100) ?? null, value: action.data?.actions[0]?.value?.slice(0, 200) ?? null },
+      },
+    ]),
+  );
   const language = user.success ? (await userContext(deps, user.data.user.id)).language : deps.policy.language;
   await tellClicker(respond, t(language, "error.badPayload"));
 }

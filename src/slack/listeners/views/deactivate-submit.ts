@@ -59,12 +59,14 @@ export function register(app: App, deps: SlackDeps): void {
       confirmation: read.text(inputValue(values, B.confirmation, A.confirmation)),
       thirdPartyInvolved: read.checked(inputValue(values, B.thirdParty, A.thirdParty)),
       notes: read.text(inputValue(values, B.notes, A.notes)),
+      submissionKey: `slack-view:${view.id}`,
     });
     if (!result.ok) {
       const field = result.error.code === ErrorCode.FieldTooLong ? FIELD_BLOCKS[String(result.error.details?.field)] : FIELD_OF[result.error.code];
       await ack({ response_action: "errors", errors: { [field ?? B.reason]: errorText(result.error, ctx) } });
       return;
     }
+    // A retried submission gets the same answer; publishing again converges on the same card.
     await ack();
     await deps.publisher.publish(result.request.id);
   });

@@ -1,0 +1,39 @@
+import { appendAudit } from "../db/audit.ts";
+import type { Tx } from "../db/database.ts";
+import { ErrorCode, type DomainError } from "../domain/errors.ts";
+import type { AuditDraft, DeactivationRequest } from "../domain/request.ts";
+
+/**
+ * Refusals kept on the audit trail: who may do what, and ids no honest click
+ * carries (a check or step the request does not have, a closed request's
+ * buttons replayed). Other refusals (not ready yet, evidence missing) are just answered.
+ */
+const AUDITED_REFUSALS = new Set<string>([
+  ErrorCode.NotApprover,
+  ErrorCode.SelfApproval,
+  ErrorCode.NotAllowedToWithdraw,
+  ErrorCode.RequestClosed,
+  ErrorCode.CheckUnknown,
+  ErrorCode.StepUnknown,
+]);
+
+export function audit(tx: Tx, request: Pick<DeactivationRequest, "id" | "clientId">, actor: string, at: Date, events: AuditDraft[]) {
+  return appendAudit(
+    tx,
+    events.map((e) => ({ at, actor, action: e.action, requestId: request.id, clientId: request.clientId, data: e.data })),
+  );
+}
+
+/**
+ * A refusal inside a change's transaction, kept on the audit trail when it is
+ * one of AUDITED_REFUSALS. An id that names no request was forged or comes from
+ * elsewhere: it is kept as data, since it is no request's.
+ */
+export async function refuse(tx: Tx, requestId: string, request: DeactivationRequest | null, actor: string, at: Date, error: DomainError) {
+  if (!request) {
+    await appendAudit(tx, [{ at, actor, action: "request.refused", requestId: null, clientId: null, data: { code: error.code, claimedId: requestId.slice(0, 100) } }]);
+  } else if (AUDITED_REFUSALS.has(error.code)) {
+    await audit(tx, request, actor, at, [{ action: "request.refused", data: { code: error.code, state: request.state } }]);
+  }
+  return { ok: false as const, error };
+}
