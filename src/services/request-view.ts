@@ -8,7 +8,7 @@ export interface RequestView {
   request: StoredRequest;
   client: { id: string; ref: string; name: string; status: "active" | "inactive"; reactivatedAt: Date | null; reactivatedBy: string | null; dataDeletedAt: Date | null };
   steps: { action: string; status: "pending" | "running" | "done" | "failed"; lastError: string | null }[];
-  posts: Partial<Record<"card" | "approval", { channel: string; ts: string }>>;
+  posts: Partial<Record<"card" | "approval", { channel: string; ts: string; shownHash: string | null }>>;
   ladder: LadderStepState[];
   ladderStopped: { at: Date; by: string; outcome: "answered" | "paid" } | null;
   /** When the view was loaded: what is due or scheduled is judged against it. */
@@ -21,7 +21,7 @@ export async function loadRequestView(db: Db, requestId: string, now: Date): Pro
   const [client, steps, posts, ladder, stopped] = await Promise.all([
     db.client.findUniqueOrThrow({ where: { id: request.clientId }, select: { id: true, ref: true, name: true, status: true, reactivatedAt: true, reactivatedBy: true, dataDeletedAt: true } }),
     db.executionStep.findMany({ where: { requestId }, orderBy: { position: "asc" }, select: { action: true, status: true, lastError: true } }),
-    db.slackPost.findMany({ where: { requestId }, select: { purpose: true, channel: true, ts: true } }),
+    db.slackPost.findMany({ where: { requestId }, select: { purpose: true, channel: true, ts: true, shownHash: true } }),
     loadLadder(db, requestId),
     db.deactivationRequest.findUniqueOrThrow({ where: { id: requestId }, select: { ladderStoppedAt: true, ladderStoppedBy: true, ladderOutcome: true } }),
   ]);
@@ -29,7 +29,7 @@ export async function loadRequestView(db: Db, requestId: string, now: Date): Pro
     request,
     client,
     steps,
-    posts: Object.fromEntries(posts.map((p) => [p.purpose, { channel: p.channel, ts: p.ts }])),
+    posts: Object.fromEntries(posts.map((p) => [p.purpose, { channel: p.channel, ts: p.ts, shownHash: p.shownHash }])),
     ladder,
     now,
     ladderStopped:

@@ -1,3 +1,4 @@
+import { createHash, randomUUID } from "node:crypto";
 import type { WebClient } from "@slack/web-api";
 import type { Db } from "../db/database.ts";
 import { scheduleJobs } from "../scheduler/jobs.ts";
@@ -18,6 +19,8 @@ type Purpose = "card" | "approval";
 export const PUBLISH_JOB = "slack.publish";
 /** The first retry of a failed publication; the scheduler backs off from there. */
 const PUBLISH_RETRY_MS = 5_000;
+/** How long one process may show a request before another presumes it dead and takes over. */
+const PUBLICATION_LEASE_S = 60;
 
 /**
  * Makes Slack show what the database says. Cards are posted once and then
@@ -28,6 +31,8 @@ const PUBLISH_RETRY_MS = 5_000;
 export class Publisher {
   /** One publication at a time per request in this process, so replies keep their order. */
   private readonly queues = new Map<string, Promise<void>>();
+  /** This process, as the holder of publication leases. */
+  private readonly holder = randomUUID();
 
   constructor(
     private readonly db: Db,
@@ -79,7 +84,36 @@ export class Publisher {
     return { language: this.policy.language, policyLanguage: this.policy.language, timezone: this.policy.timezone };
   }
 
+  /**
+   * One process at a time shows a request (a lease in the database): the
+   * first card is posted once, replies are not doubled. A process that finds
+   * another publishing leaves it a note (dirty), and the holder goes again
+   * before letting go; should the holder die, a job takes over after its lease.
+   */
   private async publishNow(requestId: string): Promise<void> {
+    await this.db.$executeRaw`INSERT INTO "Publication" ("requestId", "dirty") VALUES (${requestId}::uuid, true) ON CONFLICT ("requestId") DO UPDATE SET "dirty" = true`;
+    for (;;) {
+      const taken = await this.db.$executeRaw`
+        UPDATE "Publication" SET "holder" = ${this.holder}, "leaseUntil" = now() + make_interval(secs => ${PUBLICATION_LEASE_S}), "dirty" = false
+        WHERE "requestId" = ${requestId}::uuid AND "dirty" AND ("holder" IS NULL OR "holder" = ${this.holder} OR "leaseUntil" < now())`;
+      if (taken === 0) {
+        const at = new Date(this.clock.now().getTime() + (PUBLICATION_LEASE_S + 1) * 1000);
+        await scheduleJobs(this.db, [{ kind: PUBLISH_JOB, key: `${PUBLISH_JOB}:${requestId}:held:${Math.floor(at.getTime() / 60_000)}`, runAt: at, requestId, payload: { requestId }, maxAttempts: 20 }]);
+        return;
+      }
+      try {
+        await this.render(requestId);
+      } catch (error) {
+        await this.db.$executeRaw`UPDATE "Publication" SET "holder" = NULL, "leaseUntil" = NULL, "dirty" = true WHERE "requestId" = ${requestId}::uuid AND "holder" = ${this.holder}`;
+        throw error;
+      }
+      const released = await this.db.$executeRaw`
+        UPDATE "Publication" SET "holder" = NULL, "leaseUntil" = NULL WHERE "requestId" = ${requestId}::uuid AND "holder" = ${this.holder} AND NOT "dirty"`;
+      if (released === 1) return;
+    }
+  }
+
+  private async render(requestId: string): Promise<void> {
     const view = await loadRequestView(this.db, requestId, this.clock.now());
     if (!view) return;
     const ctx = this.channelContext();
@@ -90,13 +124,16 @@ export class Publisher {
 
   private async show(view: RequestView, purpose: Purpose, channel: string, message: Message): Promise<{ channel: string; ts: string }> {
     const existing = view.posts[purpose];
+    const shownHash = createHash("sha256").update(JSON.stringify([message.text, message.blocks])).digest("hex");
     if (existing) {
+      if (existing.shownHash === shownHash) return existing;
       await this.client.chat.update({ channel: existing.channel, ts: existing.ts, text: message.text, blocks: message.blocks });
+      await this.db.slackPost.update({ where: { requestId_purpose: { requestId: view.request.id, purpose } }, data: { shownHash } });
       return existing;
     }
     const posted = await this.client.chat.postMessage({ channel, text: message.text, blocks: message.blocks, unfurl_links: false });
     const where = { channel: posted.channel ?? channel, ts: posted.ts! };
-    await this.db.slackPost.create({ data: { requestId: view.request.id, purpose, ...where } });
+    await this.db.slackPost.create({ data: { requestId: view.request.id, purpose, ...where, shownHash } });
     return where;
   }
 

@@ -211,7 +211,7 @@ describe("approve and reject", () => {
     expect(reject(awaitingApproval(), managerA, "  ", T1)).toMatchObject({ error: { code: ErrorCode.RejectReasonRequired } });
     const { request } = must(reject(awaitingApproval(), managerA, "Client still owes us", T1));
     expect(request).toMatchObject({ state: "rejected", closedBy: MANAGER_A, closeReason: "Client still owes us" });
-    expect(approve(request, managerB, T1)).toMatchObject({ error: { code: ErrorCode.RequestClosed } });
+    expect(approve(request, managerB, T1)).toMatchObject({ error: { code: "APPROVAL.ALREADY_DECIDED", details: { decision: "reject", by: [MANAGER_A] } } });
   });
 
   it("a kind without a management approval check takes no approvals", () => {

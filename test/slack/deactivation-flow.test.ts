@@ -313,7 +313,7 @@ describe("more refusals and failures", () => {
       const first = await bot.click(REQUESTER, A.execute, request.id);
       expect(bot.responseTo(first.responseId)?.text).toBe("Execution stopped: inactivate the client failed (billing system timed out). Press Execute again to retry.");
       expect(threadLines()).toContain(":warning: Failed: inactivate the client — billing system timed out. The request stays ready; press Execute again to retry (what is done is not repeated).");
-      expect(buttons(lastCard("C0REQUESTS").blocks)).toContain(A.execute);
+      expect(buttons((await bot.card(request.id)).blocks)).toContain(A.execute);
       await bot.click(REQUESTER, A.execute, request.id);
       expect(readable(lastCard("C0REQUESTS").blocks)).toMatch(/Inactivated by <@U0REQUESTER>/);
       expect(calls).toBe(2);

@@ -99,7 +99,7 @@ describe("scheduled execution", () => {
       const thread = bot.fake.called("chat.postMessage", (a) => Boolean(a.thread_ts)).map((a) => String(a.text));
       expect(thread).toContain(":rotating_light: <@U0REQUESTER> Offboard could not run the scheduled inactivation after 2 attempts: EXECUTION.ACTION_FAILED: billing system down. Nothing more will happen by itself: please check and act by hand.");
       expect((await bot.db.client.findUniqueOrThrow({ where: { id: client.id } })).status).toBe("active");
-      expect(buttons(lastCard().blocks)).toContain(A.execute);
+      expect(buttons((await bot.card(request.id)).blocks)).toContain(A.execute);
     } finally {
       ledger.inactivateClient = original;
     }

@@ -20,6 +20,8 @@ export class FakeSlack {
   readonly failing = new Map<string, number>();
   /** Calls that were answered with a failure. */
   readonly failed: string[] = [];
+  /** What each message shows now, by `channel:ts` (posted, then updated in place); kept across clear(). */
+  readonly messages = new Map<string, Record<string, unknown>>();
   /** What apps.connections.open answers (Socket Mode). */
   connectionUrl = "";
   private server: Server | undefined;
@@ -88,9 +90,13 @@ export class FakeSlack {
     switch (method) {
       case "auth.test":
         return { ok: true, user_id: "U0OFFBOARD", bot_id: "B0OFFBOARD", team_id: "T0TEAM", user: "offboard" };
-      case "chat.postMessage":
-        return { ok: true, channel: args.channel, ts: `${++this.ts}.000100`, message: { text: args.text } };
+      case "chat.postMessage": {
+        const ts = `${++this.ts}.000100`;
+        this.messages.set(`${String(args.channel)}:${ts}`, args);
+        return { ok: true, channel: args.channel, ts, message: { text: args.text } };
+      }
       case "chat.update":
+        this.messages.set(`${String(args.channel)}:${String(args.ts)}`, { ...this.messages.get(`${String(args.channel)}:${String(args.ts)}`), ...args });
         return { ok: true, channel: args.channel, ts: args.ts };
       case "apps.connections.open":
         return { ok: true, url: this.connectionUrl };

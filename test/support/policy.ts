@@ -6,8 +6,15 @@ export const MANAGER_B = "U0MANAGERB";
 export const STRANGER = "U0STRANGER";
 
 /** The policy most tests use, written as an admin would (snake_case), parsed by the real schema. */
-export function testPolicy(overrides: { required?: number; allowSelfApproval?: boolean; language?: "en" | "es" | "pt" } = {}): Policy {
-  return policySchema.parse({
+export function testPolicy(overrides: PolicyOverrides = {}): Policy {
+  return policySchema.parse(testPolicyInput(overrides));
+}
+
+type PolicyOverrides = { required?: number; allowSelfApproval?: boolean; language?: "en" | "es" | "pt" };
+
+/** The same policy as the admin's YAML would hold it (for a bot started as a process). */
+export function testPolicyInput(overrides: PolicyOverrides = {}) {
+  return {
     version: 1,
     timezone: "America/Montevideo",
     language: overrides.language ?? "es",
@@ -36,5 +43,5 @@ export function testPolicy(overrides: { required?: number; allowSelfApproval?: b
       on_hold: { label: "Deactivate company", actions: ["hold_invoices", "cancel_subscriptions", "inactivate_client"] },
       final: { label: "Final", actions: ["cancel_subscriptions", "inactivate_client"], reactivation: { allowed: false } },
     },
-  });
+  };
 }

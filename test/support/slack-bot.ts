@@ -13,7 +13,7 @@ import { Ids } from "../../src/slack/ids.ts";
 import { createTestDatabase } from "./db.ts";
 import { FakeSlack } from "./fake-slack.ts";
 
-export const SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
+export const SIGNING_SECRET = "8f742231b10e8888abcd99ddeeff85a5";
 
 /** The real Bolt app over HTTP, its Web API pointed at a fake Slack, on a fresh database. */
 export class TestBot {
@@ -111,7 +111,7 @@ export class TestBot {
   }
 
   /** A click on a button; returns the id of its response_url. */
-  async click(userId: string, actionId: string, value: string): Promise<{ status: number; responseId: string }> {
+  async click(userId: string, actionId: string, value: string, options: { url?: string } = {}): Promise<{ status: number; responseId: string }> {
     const responseId = randomUUID();
     const payload = {
       type: "block_actions",
@@ -123,12 +123,17 @@ export class TestBot {
       container: { type: "message" },
       actions: [{ type: "button", action_id: actionId, block_id: "b", value, action_ts: "1" }],
     };
-    const { status } = await this.send(`payload=${encodeURIComponent(JSON.stringify(payload))}`);
+    const { status } = await this.send(`payload=${encodeURIComponent(JSON.stringify(payload))}`, options);
     return { status, responseId };
   }
 
   /** Submits a modal; returns Bolt's answer (empty, or response_action errors). */
-  async submit(userId: string, view: { callback_id: string; private_metadata?: string; id?: string }, values: Record<string, Record<string, unknown>>): Promise<{ status: number; answer: Record<string, unknown> | null }> {
+  async submit(
+    userId: string,
+    view: { callback_id: string; private_metadata?: string; id?: string },
+    values: Record<string, Record<string, unknown>>,
+    options: { url?: string } = {},
+  ): Promise<{ status: number; answer: Record<string, unknown> | null }> {
     const payload = {
       type: "view_submission",
       team: { id: "T0TEAM" },
@@ -136,7 +141,7 @@ export class TestBot {
       api_app_id: "A0APP",
       view: { id: view.id ?? `V${randomUUID().slice(0, 8).toUpperCase()}`, type: "modal", callback_id: view.callback_id, private_metadata: view.private_metadata ?? "", state: { values } },
     };
-    const { status, body } = await this.send(`payload=${encodeURIComponent(JSON.stringify(payload))}`);
+    const { status, body } = await this.send(`payload=${encodeURIComponent(JSON.stringify(payload))}`, options);
     return { status, answer: body ? (JSON.parse(body) as Record<string, unknown>) : null };
   }
 
@@ -153,6 +158,14 @@ export class TestBot {
     });
     if (answer) throw new Error(`the form was refused: ${JSON.stringify(answer)}`);
     return this.db.deactivationRequest.findFirstOrThrow({ where: { clientId: client.id }, orderBy: { number: "desc" } });
+  }
+
+  /** A request's card (or approval card) as Slack shows it now. */
+  async card(requestId: string, purpose: "card" | "approval" = "card"): Promise<Record<string, unknown>> {
+    const post = await this.db.slackPost.findUniqueOrThrow({ where: { requestId_purpose: { requestId, purpose } } });
+    const shown = this.fake.messages.get(`${post.channel}:${post.ts}`);
+    if (!shown) throw new Error(`Slack shows no ${purpose} for request ${requestId}`);
+    return shown;
   }
 
   /** What a response_url received (ephemeral replies). */

@@ -7,6 +7,19 @@ ALTER TABLE "DeactivationRequest" ADD COLUMN     "submissionKey" TEXT;
 -- AlterTable
 ALTER TABLE "ExecutionStep" ADD COLUMN     "leaseUntil" TIMESTAMPTZ(3);
 
+-- AlterTable
+ALTER TABLE "SlackPost" ADD COLUMN     "shownHash" TEXT;
+
+-- CreateTable
+CREATE TABLE "Publication" (
+    "requestId" UUID NOT NULL,
+    "holder" TEXT,
+    "leaseUntil" TIMESTAMPTZ(3),
+    "dirty" BOOLEAN NOT NULL DEFAULT false,
+
+    CONSTRAINT "Publication_pkey" PRIMARY KEY ("requestId")
+);
+
 -- CreateTable
 CREATE TABLE "SlackEvent" (
     "eventId" TEXT NOT NULL,
