@@ -12,6 +12,7 @@ import { labelFor } from "./domain/policy.ts";
 import { DataDirLockedError, openDatabase, type DatabaseHandle } from "./db/database.ts";
 import { applyMigrations } from "./db/migrations.ts";
 import { startBot, StartupError, type RunningBot } from "./main.ts";
+import { redact, secretsOf } from "./logging/redacting-logger.ts";
 import { systemClock } from "./services/clock.ts";
 import { formatRowProblems } from "./services/csv-rows.ts";
 import { importClients, importEquipment, importInvoices, type ImportDeps, type ImportResult } from "./services/imports.ts";
@@ -40,11 +41,13 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       // Help and version are successes; everything commander refuses is a usage error.
       return error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help" ? 0 : 2;
     }
+    // Whatever failed, its message may quote a URL or a header: secrets are removed first.
+    const secrets = secretsOf(io.env);
     if (error instanceof CliFailure) {
-      io.stderr.write(`offboard: ${error.message}\n`);
+      io.stderr.write(`offboard: ${redact(error.message, secrets)}\n`);
       return error.exitCode;
     }
-    io.stderr.write(`offboard: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.stderr.write(`offboard: ${redact(error instanceof Error ? error.message : String(error), secrets)}\n`);
     return 1;
   }
 }

@@ -9,6 +9,8 @@ import { applyMigrations } from "./db/migrations.ts";
 import { systemClock } from "./services/clock.ts";
 import { Scheduler } from "./scheduler/scheduler.ts";
 import { createSlackApp } from "./slack/app.ts";
+import type { LogLevel } from "@slack/bolt";
+import { RedactingLogger, secretsOf } from "./logging/redacting-logger.ts";
 
 export class StartupError extends Error {
   constructor(message: string, readonly exitCode: number) {
@@ -58,6 +60,8 @@ export async function startBot(env: Env, cwd: string, log: (line: string) => voi
     throw new StartupError(`cannot start: Slack at ${env.SLACK_API_URL} did not accept the bot token (${(error as Error).message})`, 2);
   }
 
+  // Every log line goes through it: no token or secret ever reaches a log.
+  const logger = new RedactingLogger(secretsOf(env), env.LOG_LEVEL as LogLevel);
   const db = await openDatabase(databaseTarget(env, cwd));
   try {
     const applied = await applyMigrations(db);
@@ -69,6 +73,8 @@ export async function startBot(env: Env, cwd: string, log: (line: string) => voi
       verified,
       policy: policy.policy,
       services: { db: db.prisma, clock: systemClock, policy: policy.policy, sor: new Ledger(db.prisma) },
+      logger,
+      logLevel: env.LOG_LEVEL as LogLevel,
     });
     try {
       await slack.app.init();

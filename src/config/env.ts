@@ -12,6 +12,7 @@ const envSchema = z.object({
   PORT: optional(z.coerce.number().int().min(1).max(65535)).transform((p) => p ?? 3000),
   DATABASE_URL: optional(z.string().regex(/^postgres(ql)?:\/\/.+/, "a postgres:// or postgresql:// URL (leave unset for the embedded database)")),
   OFFBOARD_POLICY: optional(z.string()).transform((p) => p ?? "./offboard.policy.yml"),
+  LOG_LEVEL: optional(z.enum(["debug", "info", "warn", "error"], "one of debug, info, warn, error")).transform((l) => l ?? "info"),
   SCHEDULER_POLL_MS: optional(z.coerce.number().int().min(100).max(3_600_000)).transform((p) => p ?? 5000),
 });
 

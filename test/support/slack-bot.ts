@@ -1,7 +1,7 @@
 import { createHmac, randomUUID } from "node:crypto";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { LogLevel } from "@slack/bolt";
+import { LogLevel, type Logger } from "@slack/bolt";
 import { Ledger } from "../../src/connectors/ledger.ts";
 import type { DatabaseHandle, Db } from "../../src/db/database.ts";
 import type { SystemOfRecord } from "../../src/connectors/system-of-record.ts";
@@ -23,6 +23,8 @@ export class TestBot {
   server!: Server;
   scheduler!: Scheduler;
   url = "";
+  /** Set before start() to see (or capture) the bot's logs. */
+  logger: Logger | undefined;
 
   constructor(
     readonly policy: Policy,
@@ -45,7 +47,7 @@ export class TestBot {
       policy: this.policy,
       services: { db: this.db, clock: this.clock, policy: this.policy, sor: this.systemOfRecord(this.db) },
       retryConfig: { retries: 0 },
-      logLevel: LogLevel.ERROR,
+      ...(this.logger ? { logger: this.logger, logLevel: this.logger.getLevel() } : { logLevel: LogLevel.ERROR }),
     });
     await this.slack.app.init();
     this.scheduler = new Scheduler({ db: this.db, clock: this.clock, handlers: this.slack.jobHandlers, batchHandlers: this.slack.batchHandlers, onFailed: this.slack.onJobFailed, pollMs: 10, workerId: "test" });

@@ -1,5 +1,6 @@
 import type { KnownBlock, ModalView } from "@slack/types";
 import { computeTimeline } from "../../domain/calendar.ts";
+import { LIMITS } from "../../domain/request.ts";
 import { labelFor, type DunningStep, type Policy } from "../../domain/policy.ts";
 import type { DueReminder } from "../../services/dunning.ts";
 import { t, type MessageKey } from "../i18n/catalog.ts";
@@ -102,7 +103,7 @@ export function stepDoneModal(requestId: string, definition: DunningStep, ctx: V
     type: "input",
     block_id: Ids.block.evidence,
     label: { type: "plain_text", text: t(ctx.language, "modal.evidence.label") },
-    element: { type: "plain_text_input", action_id: Ids.action.evidence, multiline: true, max_length: 2000 },
+    element: { type: "plain_text_input", action_id: Ids.action.evidence, multiline: true, max_length: LIMITS.evidence },
   }, ctx);
 }
 
