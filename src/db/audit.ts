@@ -66,7 +66,7 @@ export async function appendAudit(tx: Tx, events: AuditInput[]): Promise<AuditRe
       requestId: input.requestId ?? null,
       clientId: input.clientId ?? null,
       // Stored exactly as hashed.
-      data: JSON.parse(canonicalJson(input.data ?? {})) as unknown,
+      data: JSON.parse(canonicalJson(withoutNul(input.data ?? {}))) as unknown,
       prevHash,
     };
     const record = { ...unhashed, hash: hashEvent(unhashed) };
@@ -113,4 +113,12 @@ export async function verifyAudit(db: Db, pageSize = 2000): Promise<VerifyResult
     return { ok: false, events: count, seq: lastSeq + 1n, problem: `the chain's head (event ${head?.seq ?? "?"}) does not match its last event (${lastSeq}): events were removed` };
   }
   return { ok: true, events: count, lastSeq };
+}
+
+/** PostgreSQL cannot store NUL in jsonb text: a forged value quoted in an event loses it rather than the event. */
+function withoutNul(value: unknown): unknown {
+  if (typeof value === "string") return value.replace(/\u0000/g, "");
+  if (Array.isArray(value)) return value.map(withoutNul);
+  if (value && typeof value === "object" && !(value instanceof Date)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [withoutNul(k) as string, withoutNul(v)]));
+  return value;
 }

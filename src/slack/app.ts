@@ -1,4 +1,4 @@
-import { App, LogLevel, type Logger } from "@slack/bolt";
+import { App, HTTPModuleFunctions, HTTPReceiver, LogLevel, type Logger, type ReceiverProcessEventErrorHandlerArgs } from "@slack/bolt";
 import { z } from "zod";
 import { t } from "./i18n/catalog.ts";
 import type { RetryOptions } from "@slack/web-api";
@@ -43,14 +43,24 @@ export interface SlackApp {
 
 /** The Bolt app with Offboard's listeners. Call `app.init()` (it verifies the token), then `app.start()`. */
 export function createSlackApp(options: SlackAppOptions): SlackApp {
-  const app = new App({
+  const logLevel = options.logLevel ?? LogLevel.INFO;
+  const app = new OffboardApp({
     token: options.botToken,
-    ...(options.appToken ? { appToken: options.appToken, socketMode: true } : { signingSecret: options.signingSecret! }),
+    ...(options.appToken
+      ? { appToken: options.appToken, socketMode: true }
+      : {
+          receiver: new HTTPReceiver({
+            signingSecret: options.signingSecret!,
+            ...(options.logger ? { logger: options.logger } : {}),
+            logLevel,
+            processEventErrorHandler: refuseMalformedEnvelope,
+          }),
+        }),
     clientOptions: { slackApiUrl: options.apiUrl, ...(options.retryConfig ? { retryConfig: options.retryConfig } : {}) },
     deferInitialization: true,
     ...(options.verified ? { tokenVerificationEnabled: false, botId: options.verified.botId, botUserId: options.verified.botUserId } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
-    logLevel: options.logLevel ?? LogLevel.INFO,
+    logLevel,
   });
   const log = (message: string, error?: unknown) => app.logger.error(message, error ?? "");
   const people = new People(app.client, options.policy, Date.now, log);
@@ -104,6 +114,39 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       while (running.size > 0) await Promise.allSettled([...running]);
     },
   };
+}
+
+/**
+ * The least a signed body must hold for Bolt to read it. Slack never sends
+ * less; a forger might, and Bolt would fail on it (or wait for a listener that
+ * never comes) before any of Offboard's code runs.
+ */
+const viewTypes = new Set(["view_submission", "view_closed"]);
+const envelope = z.union([
+  z.object({ command: z.string(), user_id: z.string() }),
+  z.object({ type: z.literal("event_callback"), event: z.object({ type: z.string() }) }),
+  z.object({ type: z.string(), user: z.object({ id: z.string() }), view: z.object({}).loose().optional() }).refine((b) => !viewTypes.has(b.type) || b.view !== undefined),
+]);
+
+class MalformedPayload extends Error {}
+
+/** Bolt's App, refusing bodies Slack would never send before Bolt reads them. */
+class OffboardApp extends App {
+  override async processEvent(event: Parameters<App["processEvent"]>[0]): Promise<void> {
+    if (!envelope.safeParse(event.body).success) throw new MalformedPayload("a signed request whose payload Slack would never send");
+    return super.processEvent(event);
+  }
+}
+
+/** A body Slack would never send is the sender's fault (400); any other failure is ours (500, and Slack retries). */
+async function refuseMalformedEnvelope(args: ReceiverProcessEventErrorHandlerArgs): Promise<boolean> {
+  if (args.error instanceof MalformedPayload && !args.response.headersSent) {
+    args.logger.warn(`refused ${args.error.message} (400)`);
+    args.response.writeHead(400);
+    args.response.end();
+    return true;
+  }
+  return HTTPModuleFunctions.defaultProcessEventErrorHandler(args);
 }
 
 const eventCallback = z.object({ type: z.literal("event_callback"), event_id: z.string().min(1).max(128), event: z.object({ type: z.string().max(128) }) });

@@ -8,10 +8,16 @@ import { z } from "zod";
 const userId = z.string().regex(/^[UW][A-Z0-9]{2,}$/);
 const uuid = z.uuid();
 
+/** Longer than any client name or reference. */
+export const COMMAND_TEXT_MAX = 500;
+
+/** PostgreSQL cannot store NUL in text: Slack never sends one, a forger might. */
+export const withoutNul = (s: string) => s.replace(/\u0000/g, "");
+
 export const slashCommand = z.object({
   user_id: userId,
   channel_id: z.string(),
-  text: z.string().max(500).default(""),
+  text: z.string().max(COMMAND_TEXT_MAX).default("").transform(withoutNul),
   trigger_id: z.string().min(1),
   response_url: z.url().optional(),
 });
@@ -72,10 +78,12 @@ const dateInput = z.object({ selected_date: z.string().nullish() });
 const userInput = z.object({ selected_user: userId.nullish() });
 const checkboxInput = z.object({ selected_options: z.array(z.object({ value: z.string() })).default([]) });
 
+const nullableClean = (s: string | null | undefined) => (s == null ? null : withoutNul(s));
+
 export const read = {
-  text: (v: unknown) => textInput.safeParse(v).data?.value?.trim() ?? "",
-  select: (v: unknown) => selectInput.safeParse(v).data?.selected_option?.value ?? null,
-  date: (v: unknown) => dateInput.safeParse(v).data?.selected_date ?? null,
+  text: (v: unknown) => withoutNul(textInput.safeParse(v).data?.value ?? "").trim(),
+  select: (v: unknown) => nullableClean(selectInput.safeParse(v).data?.selected_option?.value),
+  date: (v: unknown) => nullableClean(dateInput.safeParse(v).data?.selected_date),
   user: (v: unknown) => userInput.safeParse(v).data?.selected_user ?? null,
   checked: (v: unknown) => (checkboxInput.safeParse(v).data?.selected_options.length ?? 0) > 0,
 };

@@ -240,6 +240,14 @@ describe("requests Slack did not sign, and forged buttons", () => {
     expect(events).toMatchObject([{ actor: MANAGER_A, action: "interaction.refused", data: { reason: "malformed", actionId: action, value } }]);
   });
 
+  it("a command longer than any client name is refused plainly; a body Slack would never send gets 400", async () => {
+    const { responseId } = await bot.command(REQUESTER, "x".repeat(600));
+    expect(bot.responseTo(responseId)?.text).toBe("That is longer than any client name or reference (at most 500 characters). Nothing was changed.");
+    const noUser = { type: "block_actions", actions: [{ action_id: A.approve, value: "x" }] };
+    expect((await bot.send(`payload=${encodeURIComponent(JSON.stringify(noUser))}`)).status).toBe(400);
+    expect((await bot.send("payload=0")).status).toBe(400);
+  });
+
   it("a well-formed id of a request that does not exist is refused and audited", async () => {
     const { responseId } = await bot.click(MANAGER_A, A.approve, "00000000-0000-4000-8000-000000000000");
     expect(bot.responseTo(responseId)?.text).toBe("That request does not exist.");

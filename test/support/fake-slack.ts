@@ -117,7 +117,16 @@ function parseBody(raw: string, contentType: string): Record<string, unknown> {
   if (contentType.includes("application/json")) return JSON.parse(raw) as Record<string, unknown>;
   const out: Record<string, unknown> = {};
   for (const [key, value] of new URLSearchParams(raw)) {
-    out[key] = /^[[{]/.test(value) ? JSON.parse(value) : value;
+    out[key] = /^[[{]/.test(value) ? parseOr(value) : value;
   }
   return out;
+}
+
+/** Slack's form-encoded arguments hold JSON for blocks; a text that merely starts like JSON stays text. */
+function parseOr(value: string): unknown {
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return value;
+  }
 }

@@ -5,6 +5,7 @@ import type { Result } from "../../../domain/errors.ts";
 import { userContext, type SlackDeps } from "../../context.ts";
 import { t } from "../../i18n/catalog.ts";
 import { errorText } from "../../views/errors.ts";
+import { COMMAND_TEXT_MAX } from "../../payloads.ts";
 
 /** A reply only the person who clicked sees; the card stays as it is. */
 export function tellClicker(respond: RespondFn, text: string): Promise<unknown> {
@@ -42,4 +43,14 @@ export async function refuseOrPublish(deps: SlackDeps, respond: RespondFn, userI
     return;
   }
   await deps.publisher.publish(requestId);
+}
+
+const commandUser = z.object({ user_id: z.string().regex(/^[UW][A-Z0-9]{2,}$/) });
+
+/** A slash command Offboard cannot read (a text longer than any name, fields missing): said plainly, nothing done. */
+export async function refuseCommand(deps: SlackDeps, respond: RespondFn, body: unknown, textTooLong: boolean): Promise<void> {
+  const user = commandUser.safeParse(body);
+  const language = user.success ? (await userContext(deps, user.data.user_id)).language : deps.policy.language;
+  const text = textTooLong ? t(language, "error.commandTooLong", { max: COMMAND_TEXT_MAX }) : t(language, "error.badCommand");
+  await respond({ response_type: "ephemeral", text });
 }

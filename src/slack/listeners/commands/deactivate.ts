@@ -5,6 +5,7 @@ import { openRequestsOf } from "../../../services/request-view.ts";
 import { userContext, type SlackDeps } from "../../context.ts";
 import { t } from "../../i18n/catalog.ts";
 import { Ids } from "../../ids.ts";
+import { refuseCommand } from "../actions/respond.ts";
 import { slashCommand } from "../../payloads.ts";
 import { escapeText } from "../../views/format.ts";
 import { clientOptions, deactivateModal } from "../../views/modals.ts";
@@ -14,7 +15,9 @@ import { z } from "zod";
 export function register(app: App, deps: SlackDeps): void {
   app.command(Ids.command.deactivate, async ({ ack, body, client, respond }) => {
     await ack();
-    const command = slashCommand.parse(body);
+    const parsed = slashCommand.safeParse(body);
+    if (!parsed.success) return void (await refuseCommand(deps, respond, body, parsed.error.issues.some((i) => i.path[0] === "text" && i.code === "too_big")));
+    const command = parsed.data;
     const ctx = await userContext(deps, command.user_id);
     const say = (text: string) => respond({ response_type: "ephemeral", text });
     const query = command.text.trim();

@@ -3,6 +3,7 @@ import { previewReactivation, reactivateClient } from "../../../services/request
 import { userContext, type SlackDeps } from "../../context.ts";
 import { t } from "../../i18n/catalog.ts";
 import { Ids } from "../../ids.ts";
+import { refuseCommand } from "../actions/respond.ts";
 import { parseJson, slashCommand, viewSubmission } from "../../payloads.ts";
 import { z } from "zod";
 import { errorText } from "../../views/errors.ts";
@@ -15,7 +16,9 @@ const reactivateMetadata = z.object({ clientRef: z.string().min(1).max(64) });
 export function register(app: App, deps: SlackDeps): void {
   app.command(Ids.command.reactivate, async ({ ack, body, client, respond }) => {
     await ack();
-    const command = slashCommand.parse(body);
+    const parsed = slashCommand.safeParse(body);
+    if (!parsed.success) return void (await refuseCommand(deps, respond, body, parsed.error.issues.some((i) => i.path[0] === "text" && i.code === "too_big")));
+    const command = parsed.data;
     const ctx = await userContext(deps, command.user_id);
     const say = (text: string) => respond({ response_type: "ephemeral", text });
     const query = command.text.trim();
