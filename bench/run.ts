@@ -7,6 +7,20 @@ import { applyMigrations } from "../src/db/migrations.ts";
 import { scheduleJobs, type ClaimedJob } from "../src/scheduler/jobs.ts";
 import { Scheduler } from "../src/scheduler/scheduler.ts";
 import { systemClock } from "../src/services/clock.ts";
+import { slackBench } from "./slack.ts";
+
+/** A fresh database on the server for one part of the bench, dropped after. */
+async function withDatabase(run: (url: string) => Promise<void>): Promise<void> {
+  const name = `offboard_bench_${randomBytes(4).toString("hex")}`;
+  await admin(`CREATE DATABASE "${name}"`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  try {
+    await run(url.toString());
+  } finally {
+    await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  }
+}
 
 const serverUrl = process.env.OFFBOARD_BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
@@ -66,4 +80,5 @@ try {
   console.error(`npm run bench needs PostgreSQL at ${serverUrl} (set OFFBOARD_BENCH_DATABASE_URL): ${(error as Error).message}`);
   process.exit(1);
 }
-await schedulerBench();
+if (!process.env.BENCH_ONLY_SLACK) await schedulerBench();
+await withDatabase((url) => slackBench(url));

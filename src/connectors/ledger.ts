@@ -10,6 +10,9 @@ import {
   type SystemOfRecord,
 } from "./system-of-record.ts";
 
+/** Built once: localeCompare builds a collator on every call. */
+const NAME_ORDER = new Intl.Collator(undefined, { sensitivity: "base", numeric: true });
+
 const clientFields = {
   id: true,
   ref: true,
@@ -31,17 +34,18 @@ export class Ledger implements SystemOfRecord {
     const key = searchKey(query);
     if (!key) return [];
     const byRef = await this.db.client.findUnique({ where: { refKey: key }, select: clientFields });
-    const byName = await this.db.client.findMany({
-      where: { nameKey: { contains: key }, ...(byRef ? { id: { not: byRef.id } } : {}) },
-      select: clientFields,
-      take: limit * 4,
-    });
-    // Whole name first, then names starting with the query, then the rest.
-    const rank = (c: ClientRecord) => {
-      const name = searchKey(c.name);
-      return name === key ? 0 : name.startsWith(key) ? 1 : 2;
-    };
-    byName.sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name));
+    // The pattern goes to PostgreSQL as a plain value, so the planner sees it and
+    // uses the trigram index (Prisma's `contains` builds it in SQL, which it cannot).
+    const pattern = `%${key.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const matching = await this.db.$queryRaw<{ id: string }[]>`SELECT "id" FROM "Client" WHERE "nameKey" LIKE ${pattern} LIMIT ${limit * 4}`;
+    const ids = matching.map((r) => r.id).filter((id) => id !== byRef?.id);
+    const rows = ids.length ? await this.db.client.findMany({ where: { id: { in: ids } }, select: { ...clientFields, nameKey: true } }) : [];
+    // Whole name first, then names starting with the query, then the rest (ranked once per row, on the stored key).
+    const rank = (nameKey: string) => (nameKey === key ? 0 : nameKey.startsWith(key) ? 1 : 2);
+    const byName = rows
+      .map(({ nameKey, ...client }) => ({ client, rank: rank(nameKey) }))
+      .sort((a, b) => a.rank - b.rank || NAME_ORDER.compare(a.client.name, b.client.name))
+      .map((r) => r.client);
     return [...(byRef ? [byRef] : []), ...byName].slice(0, limit);
   }
 

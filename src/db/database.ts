@@ -2,6 +2,10 @@ import { mkdir, mkdtemp, open, readFile, rm, unlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
+
+/** The extensions the migrations use, loaded into every embedded database (PostgreSQL ships them). */
+export const PGLITE_EXTENSIONS = { pg_trgm };
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
@@ -65,7 +69,7 @@ async function startEmbedded(dataDir: string | undefined): Promise<EmbeddedServe
   let db: PGlite | undefined;
   let socketDir: string | undefined;
   try {
-    db = dataDir ? await PGlite.create(join(resolve(dataDir), "pglite")) : await PGlite.create();
+    db = dataDir ? await PGlite.create(join(resolve(dataDir), "pglite"), { extensions: PGLITE_EXTENSIONS }) : await PGlite.create({ extensions: PGLITE_EXTENSIONS });
     // A unix socket in a private temporary folder: PGlite has no authentication.
     socketDir = await mkdtemp(join(tmpdir(), "offboard-pg-"));
     // Migrations open a second, short-lived connection beside the app's pool.

@@ -9,6 +9,7 @@ import {
 } from "@prisma/driver-adapter-utils";
 import type pg from "pg";
 import { PGlite } from "@electric-sql/pglite";
+import { PGLITE_EXTENSIONS } from "./database.ts";
 import type { DatabaseHandle } from "./database.ts";
 import { loadSchemaEngine, type SchemaEngine } from "./schema-engine.ts";
 
@@ -126,7 +127,7 @@ class DiffAdapterFactory extends TrackingFactory {
 
   private async scratch(): Promise<SqlDriverAdapter> {
     const { PrismaPGlite } = await import("pglite-prisma-adapter");
-    const db = await PGlite.create();
+    const db = await PGlite.create({ extensions: PGLITE_EXTENSIONS });
     const adapter = await new PrismaPGlite(db).connect();
     adapter.executeScript = async (script: string) => {
       await db.exec(script);
