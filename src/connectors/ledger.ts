@@ -8,6 +8,7 @@ import {
   type LoanedEquipment,
   type PendingCharge,
   type SystemOfRecord,
+  type WorkOrderInput,
 } from "./system-of-record.ts";
 
 /** Built once: localeCompare builds a collator on every call. */
@@ -121,6 +122,24 @@ export class Ledger implements SystemOfRecord {
       });
       return { cancelled: active.map((s) => s.plan) };
     });
+  }
+
+  /** Login records are never deleted here (a trigger refuses it): they stay linked; the list is returned to be recorded. */
+  async keepLoginRecords(ref: string, context: ActionContext): Promise<ActionOutcome> {
+    void context;
+    const client = await this.require(ref);
+    const logins = await this.db.serviceLogin.findMany({ where: { clientId: client.id }, orderBy: { login: "asc" }, select: { login: true } });
+    return { kept: logins.map((l) => l.login) };
+  }
+
+  async createWorkOrder(ref: string, order: WorkOrderInput, context: ActionContext): Promise<{ number: string }> {
+    const client = await this.require(ref);
+    const row = await this.db.workOrder.upsert({
+      where: { idempotencyKey: context.idempotencyKey },
+      create: { clientId: client.id, kind: order.kind, items: order.items as unknown as object[], idempotencyKey: context.idempotencyKey, createdBy: context.actor },
+      update: {},
+    });
+    return { number: `OS-${row.number}` };
   }
 
   async deleteClientData(ref: string, context: ActionContext): Promise<ActionOutcome> {

@@ -30,6 +30,11 @@ export interface LoanedEquipment {
   description: string;
 }
 
+export interface WorkOrderInput {
+  kind: "equipment_retrieval";
+  items: LoanedEquipment[];
+}
+
 export interface ActionContext {
   /** Who the action is done for (Slack user id or `system`). */
   actor: string;
@@ -55,6 +60,13 @@ export interface SystemOfRecord {
   holdInvoices(ref: string, context: ActionContext): Promise<ActionOutcome>;
   /** Irreversible. */
   cancelSubscriptions(ref: string, context: ActionContext): Promise<ActionOutcome>;
+  /**
+   * The client's service logins, kept linked after the contract is cancelled
+   * (seed 001: the regulator's report needs them); returned to be recorded.
+   */
+  keepLoginRecords(ref: string, context: ActionContext): Promise<ActionOutcome>;
+  /** Opens a work order (an equipment retrieval); the idempotency key makes it once per request. */
+  createWorkOrder(ref: string, order: WorkOrderInput, context: ActionContext): Promise<{ number: string }>;
   /** Scrubs the client's personal data on the policy's deletion date; the client itself stays (invoices reference it). */
   deleteClientData(ref: string, context: ActionContext): Promise<ActionOutcome>;
 }

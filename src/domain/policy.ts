@@ -16,7 +16,7 @@ export const AUTOMATIC_CHECKS = ["no_pending_charges", "no_equipment_out", "mana
 export type AutomaticCheck = (typeof AUTOMATIC_CHECKS)[number];
 
 /** What an execution can do, in the order the policy lists them. */
-export const ACTIONS = ["inactivate_client", "hold_invoices", "cancel_subscriptions"] as const;
+export const ACTIONS = ["inactivate_client", "hold_invoices", "cancel_subscriptions", "keep_login_records"] as const;
 export type Action = (typeof ACTIONS)[number];
 
 /** Client facts a check's condition can test. */
@@ -68,6 +68,8 @@ export interface KindPolicy {
   reactivation: { allowed: boolean };
   calendar: CalendarRules;
   dunning: DunningStep[];
+  /** Loaned equipment still out (seed 001): "block" only, or also open an equipment-retrieval work order. */
+  onEquipmentOut: "block" | "work_order";
 }
 
 export interface ApprovalRule {
@@ -241,6 +243,7 @@ const kindSchema = z
       .default({ allowed: true, until: "always" }),
     calendar: calendarSchema.optional(),
     dunning: z.array(dunningStepSchema).max(20, "at most 20 dunning steps").default([]),
+    on_equipment_out: z.enum(["block", "work_order"], "block or work_order").default("block"),
   })
   .transform((k) => ({
     label: k.label,
@@ -255,6 +258,7 @@ const kindSchema = z
           : { type: "after_service_ends" as const, duration: k.reactivation.until.after_service_ends },
     } satisfies CalendarRules,
     dunning: k.dunning,
+    onEquipmentOut: k.on_equipment_out,
   }));
 
 export const policySchema = z

@@ -37,6 +37,8 @@ export interface RequestSnapshot {
   reactivation: { allowed: boolean };
   calendar: CalendarRules;
   dunning: DunningStep[];
+  /** Absent in requests opened before work orders existed: "block". */
+  onEquipmentOut?: "block" | "work_order";
 }
 
 export type CheckStatus = "pending" | "done" | "failed";
@@ -154,6 +156,7 @@ export function openRequest(
     reactivation: { ...kind.reactivation },
     calendar: kind.calendar,
     dunning: kind.dunning,
+    onEquipmentOut: kind.onEquipmentOut,
   };
   const request: NewRequest = {
     clientId: input.client.id,

@@ -147,5 +147,7 @@ function runAction(sor: SystemOfRecord, action: Action, ref: string, context: Pa
       return sor.holdInvoices(ref, context);
     case "cancel_subscriptions":
       return sor.cancelSubscriptions(ref, context);
+    case "keep_login_records":
+      return sor.keepLoginRecords(ref, context);
   }
 }

@@ -13,7 +13,7 @@ import { ErrorCode, fail, OffboardError, type Result } from "../domain/errors.ts
 import * as lifecycle from "../domain/request.ts";
 import type { Actor, DeactivationRequest, Transition } from "../domain/request.ts";
 import { ladderResult } from "../domain/dunning.ts";
-import { evaluateAutomaticChecks } from "./automatic-checks.ts";
+import { evaluateAutomaticChecks, type AutomaticResults } from "./automatic-checks.ts";
 import { loadLadder, startLadder } from "./dunning.ts";
 import { cancelDeletion } from "./data-deletion.ts";
 import { saveTransition, syncScheduledExecution } from "./scheduled-execution.ts";
@@ -55,7 +55,7 @@ export async function openRequest(deps: ServiceDeps, command: OpenRequestCommand
   const automatic = await evaluateAutomaticChecks(deps.sor, client.ref, opened.request.snapshot);
 
   try {
-    return await deps.db.$transaction(async (tx) => {
+    const result = await deps.db.$transaction(async (tx) => {
       // One live request per client: the client row serialises concurrent openings.
       await tx.$queryRaw`SELECT "id" FROM "Client" WHERE "id" = ${client.id}::uuid FOR UPDATE`;
       const same = key ? await findBySubmission(tx, key) : null;
@@ -73,6 +73,8 @@ export async function openRequest(deps: ServiceDeps, command: OpenRequestCommand
       await audit(tx, inserted, command.requestedBy, now, [...opened.events, ...evaluated.events]);
       return { ok: true as const, request: { ...evaluated.request, number: inserted.number } };
     });
+    if (result.ok && !("replayed" in result)) await openRetrievalWorkOrder(deps, result.request, client.ref, automatic, command.requestedBy);
+    return result;
   } catch (error) {
     if (isUniqueViolation(error)) {
       const same = key ? await findBySubmission(deps.db, key) : null;
@@ -134,7 +136,37 @@ export async function refreshAutomaticChecks(deps: ServiceDeps, requestId: strin
   if (!request) return fail(ErrorCode.RequestNotFound, { requestId });
   const client = await deps.db.client.findUniqueOrThrow({ where: { id: request.clientId }, select: { ref: true } });
   const results = await evaluateAutomaticChecks(deps.sor, client.ref, request.snapshot);
-  return change(deps, requestId, userId, (r, _actor, now) => lifecycle.recordAutomaticResults(r, results, now));
+  const changed = await change(deps, requestId, userId, (r, _actor, now) => lifecycle.recordAutomaticResults(r, results, now));
+  if (changed.ok) await openRetrievalWorkOrder(deps, changed.request, client.ref, results, userId);
+  return changed;
+}
+
+/**
+ * Seed 001: loaned equipment still out blocks the request and, when the
+ * policy says so, opens a work order to retrieve it: once per request (the
+ * idempotency key), said once in the thread. A failure to open it is logged
+ * and retried at the next re-check; it never undoes the request.
+ */
+async function openRetrievalWorkOrder(deps: ServiceDeps, request: StoredRequest, ref: string, results: AutomaticResults, userId: string): Promise<void> {
+  const out = results.no_equipment_out;
+  if (request.snapshot.onEquipmentOut !== "work_order" || !out || out.passed) return;
+  const already = await deps.db.auditEvent.findFirst({ where: { requestId: request.id, action: "work_order.created" }, select: { seq: true } });
+  if (already) return;
+  const now = deps.clock.now();
+  let items: Awaited<ReturnType<ServiceDeps["sor"]["equipmentOut"]>> = [];
+  let order: { number: string };
+  try {
+    items = await deps.sor.equipmentOut(ref);
+    order = await deps.sor.createWorkOrder(ref, { kind: "equipment_retrieval", items }, { actor: userId, at: now, idempotencyKey: `${request.id}:equipment_retrieval` });
+  } catch (error) {
+    await deps.db.$transaction((tx) => audit(tx, request, userId, now, [{ action: "work_order.failed", data: { kind: "equipment_retrieval", error: describeError(error) } }]));
+    return;
+  }
+  await deps.db.$transaction(async (tx) => {
+    await lockRequest(tx, request.id);
+    const again = await tx.auditEvent.findFirst({ where: { requestId: request.id, action: "work_order.created" }, select: { seq: true } });
+    if (!again) await audit(tx, request, userId, now, [{ action: "work_order.created", data: { number: order.number, kind: "equipment_retrieval", items } }]);
+  });
 }
 
 // ---------------------------------------------------------------- reactivation

@@ -57,6 +57,14 @@ export function timelineLine(event: Pick<AuditRecord, "action" | "actor" | "data
     case "execution.started":
       line = t(ctx.language, "thread.executionStarted", { user });
       break;
+    case "work_order.created": {
+      const items = ((data.items ?? []) as { serial?: string; description?: string }[]).map((i) => escapeText(`${i.description ?? ""} ${i.serial ?? ""}`.trim()));
+      line = t(ctx.language, "thread.workOrderCreated", { number: escapeText(String(data.number ?? "")), items: items.join(", ") });
+      break;
+    }
+    case "work_order.failed":
+      line = t(ctx.language, "thread.workOrderFailed", { error: escapeText(String(data.error ?? "")) });
+      break;
     case "execution.resumed":
       line = t(ctx.language, "thread.executionResumed", { user: mention(String(data.for ?? "")) });
       break;
