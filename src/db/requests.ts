@@ -55,6 +55,8 @@ const snapshotSchema: z.ZodType<RequestSnapshot> = z.object({
   // Requests opened before calendars and dunning existed have neither.
   calendar: calendarSchema.default(DEFAULT_CALENDAR),
   dunning: z.array(dunningStepSchema).default([]),
+  // Requests opened before work orders existed only blocked.
+  onEquipmentOut: z.enum(["block", "work_order"]).default("block"),
 });
 const detailSchema = z.record(z.string(), z.unknown()).nullable();
 
