@@ -51,7 +51,11 @@ const snapshotSchema: z.ZodType<RequestSnapshot> = z.object({
   checks: z.array(checkDefinitionSchema),
   actions: z.array(z.enum(ACTIONS)),
   approvals: z.object({ required: z.number().int(), allowSelfApproval: z.boolean() }),
-  reactivation: z.object({ allowed: z.boolean() }),
+  reactivation: z.object({
+    allowed: z.boolean(),
+    requiresPaid: z.boolean().optional(),
+    restart: z.object({ monthsInAdvance: z.number().int() }).optional(),
+  }),
   // Requests opened before calendars and dunning existed have neither.
   calendar: calendarSchema.default(DEFAULT_CALENDAR),
   dunning: z.array(dunningStepSchema).default([]),

@@ -65,11 +65,19 @@ export interface KindPolicy {
   label: Label;
   checks: CheckDefinition[];
   actions: Action[];
-  reactivation: { allowed: boolean };
+  reactivation: ReactivationRule;
   calendar: CalendarRules;
   dunning: DunningStep[];
   /** Loaned equipment still out (seed 001): "block" only, or also open an equipment-retrieval work order. */
   onEquipmentOut: "block" | "work_order";
+}
+
+export interface ReactivationRule {
+  allowed: boolean;
+  /** Only with nothing unpaid (seed 002: pay the month; seed 004: after debts are paid). */
+  requiresPaid?: boolean;
+  /** After the data was deleted it is not a reactivation but a new start on these terms (seed 002). */
+  restart?: { monthsInAdvance: number };
 }
 
 export interface ApprovalRule {
@@ -239,8 +247,10 @@ const kindSchema = z
       .strictObject({
         allowed: z.boolean().default(true),
         until: z.union([z.enum(["before_deletion", "always"]), afterServiceSchema]).default("always"),
+        requires_paid: z.boolean().default(false),
+        after_deletion: z.strictObject({ months_in_advance: z.number().int().min(0).max(24) }).optional(),
       })
-      .default({ allowed: true, until: "always" }),
+      .default({ allowed: true, until: "always", requires_paid: false }),
     calendar: calendarSchema.optional(),
     dunning: z.array(dunningStepSchema).max(20, "at most 20 dunning steps").default([]),
     on_equipment_out: z.enum(["block", "work_order"], "block or work_order").default("block"),
@@ -249,7 +259,11 @@ const kindSchema = z
     label: k.label,
     checks: k.checks,
     actions: k.actions,
-    reactivation: { allowed: k.reactivation.allowed },
+    reactivation: {
+      allowed: k.reactivation.allowed,
+      ...(k.reactivation.requires_paid ? { requiresPaid: true } : {}),
+      ...(k.reactivation.after_deletion ? { restart: { monthsInAdvance: k.reactivation.after_deletion.months_in_advance } } : {}),
+    },
     calendar: {
       ...(k.calendar ?? DEFAULT_CALENDAR),
       reactivableUntil:

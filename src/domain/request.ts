@@ -1,4 +1,4 @@
-import { isIsoDate, localDate, type CalendarRules } from "./calendar.ts";
+import { computeTimeline, isIsoDate, localDate, type CalendarRules } from "./calendar.ts";
 import { sameJson } from "./canonical-json.ts";
 import { ErrorCode, fail, type Result } from "./errors.ts";
 import {
@@ -10,6 +10,7 @@ import {
   type DunningStep,
   type Label,
   type Policy,
+  type ReactivationRule,
 } from "./policy.ts";
 
 export type RequestState = "open" | "ready" | "executing" | "executed" | "rejected" | "withdrawn";
@@ -34,7 +35,7 @@ export interface RequestSnapshot {
   checks: CheckDefinition[];
   actions: Action[];
   approvals: { required: number; allowSelfApproval: boolean };
-  reactivation: { allowed: boolean };
+  reactivation: ReactivationRule;
   calendar: CalendarRules;
   dunning: DunningStep[];
   /** Absent in requests opened before work orders existed: "block". */
@@ -429,14 +430,37 @@ export interface ReactivationPlan {
   events: AuditDraft[];
 }
 
+export interface ReactivationFacts {
+  status: "active" | "inactive";
+  /** When the policy's data deletion ran: after it, only a new start. */
+  dataDeletedAt: Date | null;
+  /** Unpaid invoices now (for policies that require them paid). */
+  unpaid: { number: string }[];
+}
+
+/**
+ * Whether and how the client may be reactivated, by the rules of the kind it
+ * was deactivated under: allowed at all, within its window (seed 002: before
+ * the data is deleted), with nothing unpaid when the policy says so, and after
+ * deletion never: that is a new start on the policy's terms.
+ */
 export function planReactivation(
-  client: { status: "active" | "inactive" },
-  lastExecuted: Pick<DeactivationRequest, "id" | "snapshot"> | null,
+  client: ReactivationFacts,
+  lastExecuted: Pick<DeactivationRequest, "id" | "snapshot" | "requestedAt" | "requestedOn"> | null,
+  now: Date,
+  timezone: string,
 ): Result<ReactivationPlan> {
   if (client.status === "active") return fail(ErrorCode.ClientAlreadyActive);
-  if (lastExecuted && !lastExecuted.snapshot.reactivation.allowed) {
-    return fail(ErrorCode.ReactivationNotAllowed, { kind: lastExecuted.snapshot.kind });
+  const rule = lastExecuted?.snapshot.reactivation;
+  if (lastExecuted && rule && !rule.allowed) return fail(ErrorCode.ReactivationNotAllowed, { kind: lastExecuted.snapshot.kind });
+  if (client.dataDeletedAt) {
+    return fail(ErrorCode.ReactivationRestartRequired, { unpaid: client.unpaid.map((i) => i.number), monthsInAdvance: rule?.restart?.monthsInAdvance ?? 0 });
   }
+  if (lastExecuted) {
+    const until = computeTimeline(lastExecuted.snapshot.calendar, [], timezone, lastExecuted.requestedAt, lastExecuted.requestedOn).reactivableUntil;
+    if (until && localDate(now, timezone) > until) return fail(ErrorCode.ReactivationWindowClosed, { until });
+  }
+  if (rule?.requiresPaid && client.unpaid.length > 0) return fail(ErrorCode.ReactivationUnpaid, { unpaid: client.unpaid.map((i) => i.number) });
   const actions = lastExecuted?.snapshot.actions ?? [];
   const unchanged = {
     invoicesOnHold: actions.includes("hold_invoices"),

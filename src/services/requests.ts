@@ -178,7 +178,9 @@ export async function previewReactivation(deps: ServiceDeps, clientRef: string) 
   const client = await deps.sor.getClient(clientRef);
   if (!client) return fail(ErrorCode.ClientNotFound, { ref: clientRef });
   const last = await findLastExecutedFor(deps.db, client.id);
-  const plan = lifecycle.planReactivation(client, last);
+  const record = await deps.db.client.findUnique({ where: { id: client.id }, select: { dataDeletedAt: true } });
+  const unpaid = await deps.sor.pendingCharges(client.ref);
+  const plan = lifecycle.planReactivation({ status: client.status, dataDeletedAt: record?.dataDeletedAt ?? null, unpaid }, last, deps.clock.now(), deps.policy.timezone);
   if (!plan.ok) return plan;
   return { ok: true as const, client, last, plan };
 }

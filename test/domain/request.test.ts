@@ -7,6 +7,7 @@ import {
   missingForExecution,
   openRequest,
   planReactivation,
+  type ReactivationFacts,
   recordAutomaticResults,
   reject,
   startExecution,
@@ -273,16 +274,40 @@ describe("execution", () => {
 });
 
 describe("planReactivation", () => {
-  const executed = (kind: string) => ({ id: "req-9", snapshot: opened({ kind }).snapshot });
+  const TZ = "America/Montevideo";
+  const executed = (kind: string, change: (s: DeactivationRequest["snapshot"]) => DeactivationRequest["snapshot"] = (s) => s) => {
+    const request = opened({ kind });
+    return { id: "req-9", snapshot: change(request.snapshot), requestedAt: new Date("2026-08-09T15:00:00Z"), requestedOn: "2026-08-09" };
+  };
+  const facts = (over: Partial<ReactivationFacts> = {}): ReactivationFacts => ({ status: "inactive", dataDeletedAt: null, unpaid: [], ...over });
+  // Seed 002: service to 31 Aug, data deleted on 30 Sep, reactivable "antes del 30 de Setiembre" (to the 29th).
+  const beforeDeletion = (s: DeactivationRequest["snapshot"]) => ({
+    ...s,
+    calendar: { ...s.calendar, notice: { cutoffDay: 10 }, serviceEnds: { type: "end_of_month" as const }, dataDeletion: { type: "end_of_following_month" as const }, reactivableUntil: { type: "before_deletion" as const } },
+  });
+  const paidFirst = (s: DeactivationRequest["snapshot"]) => ({ ...s, reactivation: { allowed: true, requiresPaid: true, restart: { monthsInAdvance: 3 } } });
+
   it.each([
-    { name: "active client", status: "active" as const, last: null, code: ErrorCode.ClientAlreadyActive },
-    { name: "kind that forbids it", status: "inactive" as const, last: executed("final"), code: ErrorCode.ReactivationNotAllowed },
-  ])("refuses: $name", ({ status, last, code }) => {
-    expect(planReactivation({ status }, last)).toMatchObject({ ok: false, error: { code } });
+    { name: "an active client", client: facts({ status: "active" }), last: null, at: "2026-09-10T12:00:00Z", code: ErrorCode.ClientAlreadyActive },
+    { name: "a kind that forbids it", client: facts(), last: executed("final"), at: "2026-09-10T12:00:00Z", code: ErrorCode.ReactivationNotAllowed },
+    { name: "after the data was deleted: only a new start", client: facts({ dataDeletedAt: new Date("2026-10-01T03:00:00Z"), unpaid: [{ number: "F-1" }] }), last: executed("toggle", paidFirst), at: "2026-10-02T12:00:00Z", code: ErrorCode.ReactivationRestartRequired, details: { unpaid: ["F-1"], monthsInAdvance: 3 } },
+    { name: "on the deletion day (30 Sep 2026, 00:00 local)", client: facts(), last: executed("toggle", beforeDeletion), at: "2026-09-30T03:00:00Z", code: ErrorCode.ReactivationWindowClosed, details: { until: "2026-09-29" } },
+    { name: "unpaid invoices when the kind requires them paid", client: facts({ unpaid: [{ number: "F-2" }] }), last: executed("toggle", paidFirst), at: "2026-09-10T12:00:00Z", code: ErrorCode.ReactivationUnpaid, details: { unpaid: ["F-2"] } },
+  ])("refuses $name", ({ client, last, at, code, details }) => {
+    expect(planReactivation(client, last, new Date(at), TZ)).toMatchObject({ ok: false, error: { code, ...(details ? { details } : {}) } });
+  });
+
+  it.each([
+    { name: "the last minute of the window (29 Sep 23:59 local)", last: executed("toggle", beforeDeletion), at: "2026-09-30T02:59:00Z", client: facts() },
+    { name: "paid up, when the kind requires it", last: executed("toggle", paidFirst), at: "2026-09-10T12:00:00Z", client: facts() },
+    { name: "unpaid invoices, when the kind does not care", last: executed("toggle"), at: "2026-09-10T12:00:00Z", client: facts({ unpaid: [{ number: "F-3" }] }) },
+  ])("allows $name", ({ client, last, at }) => {
+    expect(planReactivation(client, last, new Date(at), TZ)).toMatchObject({ ok: true });
   });
 
   it("says what stays on hold or cancelled (seed 003)", () => {
-    expect(must(planReactivation({ status: "inactive" }, executed("voluntary"))).unchanged).toEqual({ invoicesOnHold: true, subscriptionsCancelled: false });
-    expect(must(planReactivation({ status: "inactive" }, executed("toggle"))).unchanged).toEqual({ invoicesOnHold: false, subscriptionsCancelled: false });
+    const at = new Date("2026-09-10T12:00:00Z");
+    expect(must(planReactivation(facts(), executed("voluntary"), at, TZ)).unchanged).toEqual({ invoicesOnHold: true, subscriptionsCancelled: false });
+    expect(must(planReactivation(facts(), executed("toggle"), at, TZ)).unchanged).toEqual({ invoicesOnHold: false, subscriptionsCancelled: false });
   });
 });
