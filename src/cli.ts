@@ -67,7 +67,7 @@ function buildProgram(io: CliIo): Command {
       const env = environment(io);
       let bot: RunningBot;
       try {
-        bot = await startBot(env, io.cwd, out);
+        bot = await startBot(env, io.cwd, out, io.env);
       } catch (error) {
         if (error instanceof StartupError) throw new CliFailure(error.message, error.exitCode);
         throw error;

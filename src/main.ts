@@ -4,6 +4,7 @@ import { WebClient } from "@slack/web-api";
 import { databaseTarget, type Env } from "./config/env.ts";
 import { formatProblems, loadPolicyFile } from "./config/policy-file.ts";
 import { Ledger } from "./connectors/ledger.ts";
+import { HttpSystemOfRecord } from "./connectors/http.ts";
 import { openDatabase } from "./db/database.ts";
 import { applyMigrations } from "./db/migrations.ts";
 import { systemClock } from "./services/clock.ts";
@@ -43,7 +44,7 @@ export interface RunningBot {
  * Starts Offboard: checks credentials and the policy, opens the database and
  * applies pending migrations, then starts the Slack app.
  */
-export async function startBot(env: Env, cwd: string, log: (line: string) => void): Promise<RunningBot> {
+export async function startBot(env: Env, cwd: string, log: (line: string) => void, rawEnv: NodeJS.ProcessEnv = process.env): Promise<RunningBot> {
   const missing = missingCredentials(env);
   if (missing.length) throw new StartupError(`cannot start: missing ${missing.length === 1 ? "setting" : "settings"}:\n  ${missing.join("\n  ")}`, 2);
 
@@ -60,8 +61,14 @@ export async function startBot(env: Env, cwd: string, log: (line: string) => voi
     throw new StartupError(`cannot start: Slack at ${env.SLACK_API_URL} did not accept the bot token (${(error as Error).message})`, 2);
   }
 
+  // The HTTP connector's shared secret is named by the policy, read from the environment.
+  const sorConfig = policy.policy.systemOfRecord;
+  const connectorSecret = sorConfig.type === "http" ? rawEnv[sorConfig.secretEnv] : undefined;
+  if (sorConfig.type === "http" && (!connectorSecret || connectorSecret.length < 16)) {
+    throw new StartupError(`cannot start: the policy's system_of_record needs its shared secret in ${sorConfig.secretEnv} (at least 16 characters), the same one the system at ${sorConfig.baseUrl} checks signatures with`, 2);
+  }
   // Every log line goes through it: no token or secret ever reaches a log.
-  const logger = new RedactingLogger(secretsOf(env), env.LOG_LEVEL as LogLevel);
+  const logger = new RedactingLogger(secretsOf(env, connectorSecret ? [connectorSecret] : []), env.LOG_LEVEL as LogLevel);
   const db = await openDatabase(databaseTarget(env, cwd));
   try {
     const applied = await applyMigrations(db);
@@ -72,7 +79,15 @@ export async function startBot(env: Env, cwd: string, log: (line: string) => voi
       apiUrl: env.SLACK_API_URL,
       verified,
       policy: policy.policy,
-      services: { db: db.prisma, clock: systemClock, policy: policy.policy, sor: new Ledger(db.prisma) },
+      services: {
+        db: db.prisma,
+        clock: systemClock,
+        policy: policy.policy,
+        sor:
+          sorConfig.type === "http"
+            ? new HttpSystemOfRecord(db.prisma, { baseUrl: sorConfig.baseUrl, secret: connectorSecret!, timeoutMs: sorConfig.timeoutMs, retries: sorConfig.retries })
+            : new Ledger(db.prisma),
+      },
       logger,
       logLevel: env.LOG_LEVEL as LogLevel,
     });

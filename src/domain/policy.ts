@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { DEFAULT_CALENDAR, type CalendarRules } from "./calendar.ts";
-import { parseDuration, type PolicyDuration } from "./duration.ts";
+import { durationMs, parseDuration, type PolicyDuration } from "./duration.ts";
 
 /**
  * The company's policy: the model, and the zod schema of the policy file that
@@ -109,7 +109,13 @@ export interface Policy {
   approvers: ApprovalRule;
   reminders: ReminderRules;
   kinds: Record<string, KindPolicy>;
+  /** Where clients live: Offboard's own ledger, or the company's system over HTTP. */
+  systemOfRecord: SystemOfRecordConfig;
 }
+
+export type SystemOfRecordConfig =
+  | { type: "ledger" }
+  | { type: "http"; baseUrl: string; secretEnv: string; timeoutMs: number; retries: number };
 
 const ID = /^[a-z][a-z0-9_]{0,62}$/;
 const idSchema = z.string().regex(ID, "use lower_snake_case: a letter, then letters, digits or _ (at most 63)");
@@ -305,6 +311,18 @@ export const policySchema = z
       })
       .optional(),
     kinds: z.record(idSchema, kindSchema).refine((k) => Object.keys(k).length > 0, "define at least one kind"),
+    system_of_record: z
+      .discriminatedUnion("type", [
+        z.strictObject({ type: z.literal("ledger") }),
+        z.strictObject({
+          type: z.literal("http"),
+          base_url: z.url({ protocol: /^https?$/, error: "an http(s) URL such as https://billing.example.com/offboard/" }),
+          secret_env: z.string().regex(/^[A-Z][A-Z0-9_]{0,63}$/, "the NAME of an environment variable holding the shared secret, e.g. OFFBOARD_SOR_SECRET"),
+          timeout: durationSchema.default({ seconds: 10 }),
+          retries: z.number().int().min(0).max(10).default(3),
+        }),
+      ])
+      .default({ type: "ledger" }),
   })
   // Cross-field rules run as a transform: zod runs transforms only on data whose shape is valid,
   // while a refinement would also see half-parsed values.
@@ -362,6 +380,13 @@ export const policySchema = z
         actions.add(action);
       });
     }
+    if (p.system_of_record.type === "http") {
+      const timeout = durationMs(p.system_of_record.timeout);
+      // An action's attempts must end well within the 5 minutes another process waits before taking it over.
+      if (timeout === null || timeout < 1000 || timeout * (p.system_of_record.retries + 1) > 240_000) {
+        ctx.addIssue({ code: "custom", path: ["system_of_record", "timeout"], message: "a timeout of seconds or minutes, at least 1s, and timeout × (retries + 1) at most 4 minutes" });
+      }
+    }
     return p;
   })
   .transform(
@@ -371,6 +396,16 @@ export const policySchema = z
       timezone: p.timezone,
       language: p.language,
       channels: p.channels,
+      systemOfRecord:
+        p.system_of_record.type === "ledger"
+          ? { type: "ledger" }
+          : {
+              type: "http",
+              baseUrl: p.system_of_record.base_url.endsWith("/") ? p.system_of_record.base_url : `${p.system_of_record.base_url}/`,
+              secretEnv: p.system_of_record.secret_env,
+              timeoutMs: durationMs(p.system_of_record.timeout) ?? 10_000,
+              retries: p.system_of_record.retries,
+            },
       approvers: {
         users: p.approvers.users,
         ...(p.approvers.usergroup ? { usergroup: p.approvers.usergroup } : {}),

@@ -60,6 +60,15 @@ describe("offboard start", () => {
     expect(unreachable.stderr).toMatch(/^offboard: cannot start: Slack at http:\/\/127\.0\.0\.1:9\/api\/ did not accept the bot token/);
   });
 
+  it("a policy using the HTTP connector without its shared secret in the environment refuses to start (exit 2), naming the variable", async () => {
+    const policy = (await readFile(join(dir, "offboard.policy.yml"), "utf8")) + "\nsystem_of_record:\n  type: http\n  base_url: https://billing.example.com/offboard/\n  secret_env: BILLING_SECRET\n  timeout: 5s\n";
+    await writeFile(join(dir, "http.yml"), policy);
+    const result = await cli({ SLACK_BOT_TOKEN: "xoxb-1", SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.apiUrl, OFFBOARD_POLICY: "http.yml" }, "start");
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/cannot start: the policy's system_of_record needs its shared secret in BILLING_SECRET \(at least 16 characters\)/);
+    fake.clear(); // the next test counts Slack calls
+  });
+
   it("refuses an invalid policy file (exit 1), listing its problems", async () => {
     await writeFile(join(dir, "broken.yml"), "version: 2\n");
     const result = await cli({ SLACK_BOT_TOKEN: "xoxb-1", SLACK_SIGNING_SECRET: SECRET, OFFBOARD_POLICY: "broken.yml" }, "start");

@@ -26,6 +26,30 @@ describe("parsePolicy", () => {
     }
   });
 
+  it.each([
+    ["the built-in ledger by default", "", { type: "ledger" }],
+    [
+      "the HTTP connector, with its timeout in milliseconds and a slash after the base URL",
+      "system_of_record:\n  type: http\n  base_url: https://billing.example.com/api\n  secret_env: BILLING_SECRET\n  timeout: 5s\n  retries: 2\n",
+      { type: "http", baseUrl: "https://billing.example.com/api/", secretEnv: "BILLING_SECRET", timeoutMs: 5000, retries: 2 },
+    ],
+  ])("system of record: %s", (_name, extra, expected) => {
+    const result = parsePolicy(VALID + extra);
+    expect(result.ok ? result.policy.systemOfRecord : result.problems).toEqual(expected);
+  });
+
+  it.each([
+    ["a secret given instead of its variable's name", "secret_env: s3cr3t-value", /system_of_record\.secret_env: the NAME of an environment variable/],
+    ["a timeout in days", "secret_env: X\n  timeout: 1d", /system_of_record\.timeout: a timeout of seconds or minutes/],
+    ["attempts longer than another process waits", "secret_env: X\n  timeout: 2m\n  retries: 3", /timeout × \(retries \+ 1\) at most 4 minutes/],
+    ["not a URL", "secret_env: X\n  base_url: billing", /system_of_record\.base_url: an http\(s\) URL/],
+  ])("system of record: refuses %s", (_name, lines, message) => {
+    const base = lines.includes("base_url") ? "" : "  base_url: https://billing.example.com/\n";
+    const result = parsePolicy(`${VALID}system_of_record:\n  type: http\n${base}  ${lines}\n`);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.problems.map((p) => `${p.path}: ${p.message}`).join("\n")).toMatch(message);
+  });
+
   it("fills defaults and maps snake_case to the model", () => {
     const result = parsePolicy(VALID);
     expect(result.ok).toBe(true);
@@ -39,6 +63,7 @@ describe("parsePolicy", () => {
         reactivation: { allowed: true },
         calendar: { serviceEnds: { type: "immediately" }, dataDeletion: { type: "never" }, reactivableUntil: { type: "always" } },
         dunning: [],
+        onEquipmentOut: "block",
       });
     }
   });
