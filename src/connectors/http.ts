@@ -74,6 +74,7 @@ const ACTION_PATHS = {
   holdInvoices: "actions/hold-invoices",
   cancelSubscriptions: "actions/cancel-subscriptions",
   keepLoginRecords: "actions/keep-login-records",
+  sendToCollections: "actions/send-to-collections",
   deleteClientData: "actions/delete-client-data",
 } as const;
 
@@ -122,6 +123,9 @@ export class HttpSystemOfRecord implements SystemOfRecord {
   }
   keepLoginRecords(ref: string, context: ActionContext) {
     return this.act("keepLoginRecords", ref, context);
+  }
+  sendToCollections(ref: string, context: ActionContext) {
+    return this.act("sendToCollections", ref, context);
   }
 
   async deleteClientData(ref: string, context: ActionContext): Promise<ActionOutcome> {

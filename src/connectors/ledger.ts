@@ -132,6 +132,15 @@ export class Ledger implements SystemOfRecord {
     return { kept: logins.map((l) => l.login) };
   }
 
+  async sendToCollections(ref: string, context: ActionContext): Promise<ActionOutcome> {
+    const client = await this.require(ref);
+    return this.db.$transaction(async (tx) => {
+      const open = await tx.invoice.findMany({ where: { clientId: client.id, status: "open", sentToCollectionsAt: null }, select: { id: true, number: true }, orderBy: { number: "asc" } });
+      await tx.invoice.updateMany({ where: { id: { in: open.map((i) => i.id) } }, data: { sentToCollectionsAt: context.at, sentToCollectionsBy: context.actor } });
+      return { sent: open.map((i) => i.number) };
+    });
+  }
+
   async createWorkOrder(ref: string, order: WorkOrderInput, context: ActionContext): Promise<{ number: string }> {
     const client = await this.require(ref);
     const row = await this.db.workOrder.upsert({

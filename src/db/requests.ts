@@ -61,6 +61,7 @@ const snapshotSchema: z.ZodType<RequestSnapshot> = z.object({
   dunning: z.array(dunningStepSchema).default([]),
   // Requests opened before work orders existed only blocked.
   onEquipmentOut: z.enum(["block", "work_order"]).default("block"),
+  collectionsUnless: z.string().optional(),
 });
 const detailSchema = z.record(z.string(), z.unknown()).nullable();
 

@@ -16,7 +16,7 @@ export const AUTOMATIC_CHECKS = ["no_pending_charges", "no_equipment_out", "mana
 export type AutomaticCheck = (typeof AUTOMATIC_CHECKS)[number];
 
 /** What an execution can do, in the order the policy lists them. */
-export const ACTIONS = ["inactivate_client", "hold_invoices", "cancel_subscriptions", "keep_login_records"] as const;
+export const ACTIONS = ["inactivate_client", "hold_invoices", "cancel_subscriptions", "keep_login_records", "send_to_collections"] as const;
 export type Action = (typeof ACTIONS)[number];
 
 /** Client facts a check's condition can test. */
@@ -70,6 +70,8 @@ export interface KindPolicy {
   dunning: DunningStep[];
   /** Loaned equipment still out (seed 001): "block" only, or also open an equipment-retrieval work order. */
   onEquipmentOut: "block" | "work_order";
+  /** send_to_collections is skipped when this manual check is ticked (seed 002: credit notes issued instead). */
+  collectionsUnless?: string;
 }
 
 export interface ReactivationRule {
@@ -260,6 +262,7 @@ const kindSchema = z
     calendar: calendarSchema.optional(),
     dunning: z.array(dunningStepSchema).max(20, "at most 20 dunning steps").default([]),
     on_equipment_out: z.enum(["block", "work_order"], "block or work_order").default("block"),
+    collections: z.strictObject({ unless_check: idSchema }).optional(),
   })
   .transform((k) => ({
     label: k.label,
@@ -279,6 +282,7 @@ const kindSchema = z
     } satisfies CalendarRules,
     dunning: k.dunning,
     onEquipmentOut: k.on_equipment_out,
+    ...(k.collections ? { collectionsUnless: k.collections.unless_check } : {}),
   }));
 
 export const policySchema = z
@@ -379,6 +383,15 @@ export const policySchema = z
         }
         actions.add(action);
       });
+      if (kind.collectionsUnless !== undefined) {
+        const check = kind.checks.find((c) => c.id === kind.collectionsUnless);
+        if (!check || check.type !== "manual") {
+          ctx.addIssue({ code: "custom", path: ["kinds", kindId, "collections", "unless_check"], message: `"${kind.collectionsUnless}" is not a manual check of this kind` });
+        }
+        if (!kind.actions.includes("send_to_collections")) {
+          ctx.addIssue({ code: "custom", path: ["kinds", kindId, "collections"], message: "collections settings need the send_to_collections action" });
+        }
+      }
     }
     if (p.system_of_record.type === "http") {
       const timeout = durationMs(p.system_of_record.timeout);

@@ -40,6 +40,7 @@ export interface RequestSnapshot {
   dunning: DunningStep[];
   /** Absent in requests opened before work orders existed: "block". */
   onEquipmentOut?: "block" | "work_order";
+  collectionsUnless?: string;
 }
 
 export type CheckStatus = "pending" | "done" | "failed";
@@ -158,6 +159,7 @@ export function openRequest(
     calendar: kind.calendar,
     dunning: kind.dunning,
     onEquipmentOut: kind.onEquipmentOut,
+    ...(kind.collectionsUnless ? { collectionsUnless: kind.collectionsUnless } : {}),
   };
   const request: NewRequest = {
     clientId: input.client.id,

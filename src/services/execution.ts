@@ -102,7 +102,7 @@ async function runSteps(deps: ServiceDeps, requestId: string, actor: Actor): Pro
     }
     let outcome: ActionOutcome;
     try {
-      outcome = await runAction(deps.sor, action, client.ref, { actor: userId, at: now, reason: request.reason, idempotencyKey: step.idempotencyKey });
+      outcome = await runAction(deps.sor, action, client.ref, { actor: userId, at: now, reason: request.reason, idempotencyKey: step.idempotencyKey }, request);
     } catch (error) {
       const message = error instanceof ClientNotInSystemError ? error.message : describeError(error);
       await deps.db.$transaction(async (tx) => {
@@ -139,8 +139,14 @@ async function runSteps(deps: ServiceDeps, requestId: string, actor: Actor): Pro
   });
 }
 
-function runAction(sor: SystemOfRecord, action: Action, ref: string, context: Parameters<SystemOfRecord["inactivateClient"]>[1]) {
+function runAction(sor: SystemOfRecord, action: Action, ref: string, context: Parameters<SystemOfRecord["inactivateClient"]>[1], request: StoredRequest): Promise<ActionOutcome> {
   switch (action) {
+    case "send_to_collections": {
+      // Seed 002: the debt goes to collections "a no ser que le hagamos Notas de Crédito".
+      const unless = request.snapshot.collectionsUnless;
+      if (unless && request.checks.find((c) => c.checkId === unless)?.status === "done") return Promise.resolve({ skipped: true, because: unless });
+      return sor.sendToCollections(ref, context);
+    }
     case "inactivate_client":
       return sor.inactivateClient(ref, context);
     case "hold_invoices":

@@ -50,6 +50,15 @@ describe("parsePolicy", () => {
     if (!result.ok) expect(result.problems.map((p) => `${p.path}: ${p.message}`).join("\n")).toMatch(message);
   });
 
+  it("collections: the check that spares the debt must be a manual check of the kind, and the action must be there", () => {
+    const bad = `${VALID.replace("    actions: [inactivate_client]", "    actions: [inactivate_client]\n    collections: { unless_check: credit_notes }")}`;
+    const result = parsePolicy(bad);
+    expect(result.ok ? [] : result.problems.map((p) => `${p.path}: ${p.message}`)).toEqual([
+      'kinds.toggle.collections.unless_check: "credit_notes" is not a manual check of this kind',
+      "kinds.toggle.collections: collections settings need the send_to_collections action",
+    ]);
+  });
+
   it("fills defaults and maps snake_case to the model", () => {
     const result = parsePolicy(VALID);
     expect(result.ok).toBe(true);

@@ -83,18 +83,34 @@ describe("seed 002: ZetaLIBRA", () => {
     expect(await bot.db.job.count({ where: { requestId: request.id, kind: "data.delete", status: "pending" } })).toBe(0);
   });
 
-  it("non-payment: after the data is deleted, reactivation is refused with the terms of a new start", async () => {
+  /** A non-payment request taken to execution: three unpaid invoices, the notices done, approved. */
+  async function nonPayment(name: string, creditNotes: boolean) {
     bot.clock.set("2026-08-09T15:00:00Z");
-    const client = await createClient(bot.db, { name: "Moroso Definitivo" });
+    const client = await createClient(bot.db, { name });
     for (const n of ["F-1", "F-2", "F-3"]) await addInvoice(bot.db, client.id, n, 3900n);
     const request = await bot.openByForm(REQUESTER, client, { kind: "falta_de_pago", reason: "Tres facturas impagas", requestedOn: "2026-08-09" });
     await tick(bot, REQUESTER, request.id, "tres_facturas_impagas", "F-1, F-2, F-3");
-    await tick(bot, REQUESTER, request.id, "clearing_o_notas_credito", "Enviado al Clearing el 9/8");
+    if (creditNotes) await tick(bot, REQUESTER, request.id, "notas_credito", "NC-10, NC-11, NC-12");
     for (const step of ["reclamo_1", "reclamo_2", "aviso_baja"]) await markStepDone(bot, REQUESTER, request.id, step, `https://mail.example/${step}`);
     await bot.click(MANAGER, A.approve, request.id);
     bot.clock.set("2026-09-01T03:00:00Z");
     await bot.runDueJobs();
     expect((await bot.db.client.findUniqueOrThrow({ where: { id: client.id } })).status).toBe("inactive");
+    return { client, request };
+  }
+
+  it("non-payment: the debt goes to collections, unless credit notes were issued", async () => {
+    const sent = await nonPayment("Moroso Al Clearing", false);
+    const invoices = await bot.db.invoice.findMany({ where: { clientId: sent.client.id }, orderBy: { number: "asc" } });
+    expect(invoices.map((i) => [i.number, i.onHold, i.sentToCollectionsAt !== null])).toEqual([["F-1", true, true], ["F-2", true, true], ["F-3", true, true]]);
+
+    const forgiven = await nonPayment("Moroso Con Notas", true);
+    expect(await bot.db.invoice.count({ where: { clientId: forgiven.client.id, sentToCollectionsAt: { not: null } } })).toBe(0);
+    expect(await bot.db.executionStep.findFirstOrThrow({ where: { requestId: forgiven.request.id, action: "send_to_collections" } })).toMatchObject({ status: "done", result: { skipped: true, because: "notas_credito" } });
+  });
+
+  it("non-payment: after the data is deleted, reactivation is refused with the terms of a new start", async () => {
+    const { client } = await nonPayment("Moroso Definitivo", false);
     expect(await bot.db.invoice.count({ where: { clientId: client.id, onHold: true } })).toBe(3);
 
     // Before deletion: only with the debts paid.
@@ -110,4 +126,5 @@ describe("seed 002: ZetaLIBRA", () => {
     );
     expect((await bot.db.client.findUniqueOrThrow({ where: { id: client.id } })).status).toBe("inactive");
   });
+
 });

@@ -120,6 +120,9 @@ export class ReferenceSystem {
       case "actions/keep-login-records":
         answer = { outcome: { kept: client.logins } };
         break;
+      case "actions/send-to-collections":
+        answer = { outcome: { sent: client.invoices.filter((i) => i.status === "open").map((i) => i.number) } };
+        break;
       case "actions/delete-client-data":
         answer = { outcome: { deleted: true } };
         break;

@@ -69,6 +69,7 @@ const en = {
   "action.hold_invoices": "put open invoices on hold",
   "action.cancel_subscriptions": "cancel subscriptions (irreversible)",
   "action.keep_login_records": "keep the login records linked (regulatory report)",
+  "action.send_to_collections": "send the unpaid invoices to collections (unless credit notes were issued)",
   // approval card
   "approval.title": "Approval needed: #{number} {client}",
   "approval.decided.approved": ":white_check_mark: Approved by {users} on {at}",
@@ -340,6 +341,7 @@ const es: Catalog = {
   "action.hold_invoices": "poner en espera las facturas abiertas",
   "action.cancel_subscriptions": "cancelar las suscripciones (irreversible)",
   "action.keep_login_records": "mantener vinculados los registros de login (informe regulatorio)",
+  "action.send_to_collections": "enviar las facturas impagas a cobranza (salvo que se hayan emitido notas de crédito)",
   "approval.title": "Se necesita aprobación: #{number} {client}",
   "approval.decided.approved": ":white_check_mark: Aprobada por {users} el {at}",
   "approval.decided.rejected": ":no_entry: Rechazada por {user} el {at}: {reason}",
@@ -603,6 +605,7 @@ const pt: Catalog = {
   "action.hold_invoices": "colocar as faturas em aberto em espera",
   "action.cancel_subscriptions": "cancelar as assinaturas (irreversível)",
   "action.keep_login_records": "manter vinculados os registros de login (relatório regulatório)",
+  "action.send_to_collections": "enviar as faturas em aberto para cobrança (salvo se foram emitidas notas de crédito)",
   "approval.title": "Aprovação necessária: #{number} {client}",
   "approval.decided.approved": ":white_check_mark: Aprovado por {users} em {at}",
   "approval.decided.rejected": ":no_entry: Recusado por {user} em {at}: {reason}",
