@@ -75,6 +75,7 @@ const ACTION_PATHS = {
   cancelSubscriptions: "actions/cancel-subscriptions",
   keepLoginRecords: "actions/keep-login-records",
   sendToCollections: "actions/send-to-collections",
+  releaseInvoices: "actions/release-invoices",
   deleteClientData: "actions/delete-client-data",
 } as const;
 
@@ -126,6 +127,9 @@ export class HttpSystemOfRecord implements SystemOfRecord {
   }
   sendToCollections(ref: string, context: ActionContext) {
     return this.act("sendToCollections", ref, context);
+  }
+  releaseInvoices(ref: string, context: ActionContext) {
+    return this.act("releaseInvoices", ref, context);
   }
 
   async deleteClientData(ref: string, context: ActionContext): Promise<ActionOutcome> {

@@ -132,6 +132,16 @@ export class Ledger implements SystemOfRecord {
     return { kept: logins.map((l) => l.login) };
   }
 
+  async releaseInvoices(ref: string, context: ActionContext): Promise<ActionOutcome> {
+    void context;
+    const client = await this.require(ref);
+    return this.db.$transaction(async (tx) => {
+      const held = await tx.invoice.findMany({ where: { clientId: client.id, onHold: true }, select: { id: true, number: true }, orderBy: { number: "asc" } });
+      await tx.invoice.updateMany({ where: { id: { in: held.map((i) => i.id) } }, data: { onHold: false } });
+      return { released: held.map((i) => i.number) };
+    });
+  }
+
   async sendToCollections(ref: string, context: ActionContext): Promise<ActionOutcome> {
     const client = await this.require(ref);
     return this.db.$transaction(async (tx) => {

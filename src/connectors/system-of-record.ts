@@ -65,6 +65,8 @@ export interface SystemOfRecord {
    * (seed 001: the regulator's report needs them); returned to be recorded.
    */
   keepLoginRecords(ref: string, context: ActionContext): Promise<ActionOutcome>;
+  /** Takes the client's invoices off hold (seed 003: someone decides to, after a reactivation). */
+  releaseInvoices(ref: string, context: ActionContext): Promise<ActionOutcome>;
   /** Hands the client's open invoices to the collections agency. */
   sendToCollections(ref: string, context: ActionContext): Promise<ActionOutcome>;
   /** Opens a work order (an equipment retrieval); the idempotency key makes it once per request. */

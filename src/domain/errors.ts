@@ -27,6 +27,7 @@ export const ErrorCode = {
   EvidenceNotAccepted: "CHECK.EVIDENCE_NOT_ACCEPTED",
   ApprovalNotApplicable: "APPROVAL.NOT_APPLICABLE",
   NotApprover: "APPROVAL.NOT_APPROVER",
+  ReleaseNotAllowed: "INVOICES.RELEASE_NOT_ALLOWED",
   SelfApproval: "APPROVAL.SELF_APPROVAL",
   AlreadyDecided: "APPROVAL.ALREADY_DECIDED",
   RejectReasonRequired: "APPROVAL.REASON_REQUIRED",

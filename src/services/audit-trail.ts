@@ -10,6 +10,7 @@ import type { AuditDraft, DeactivationRequest } from "../domain/request.ts";
  */
 const AUDITED_REFUSALS = new Set<string>([
   ErrorCode.NotApprover,
+  ErrorCode.ReleaseNotAllowed,
   ErrorCode.SelfApproval,
   ErrorCode.NotAllowedToWithdraw,
   ErrorCode.RequestClosed,

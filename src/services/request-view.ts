@@ -10,6 +10,8 @@ export interface RequestView {
   steps: { action: string; status: "pending" | "running" | "done" | "failed"; lastError: string | null }[];
   posts: Partial<Record<"card" | "approval", { channel: string; ts: string; shownHash: string | null }>>;
   ladder: LadderStepState[];
+  /** The client's invoices on hold now (seed 003: released by hand after a reactivation). */
+  invoicesOnHold: number;
   ladderStopped: { at: Date; by: string; outcome: "answered" | "paid" } | null;
   /** When the view was loaded: what is due or scheduled is judged against it. */
   now: Date;
@@ -18,12 +20,13 @@ export interface RequestView {
 export async function loadRequestView(db: Db, requestId: string, now: Date): Promise<RequestView | null> {
   const request = await findRequest(db, requestId);
   if (!request) return null;
-  const [client, steps, posts, ladder, stopped] = await Promise.all([
+  const [client, steps, posts, ladder, stopped, invoicesOnHold] = await Promise.all([
     db.client.findUniqueOrThrow({ where: { id: request.clientId }, select: { id: true, ref: true, name: true, status: true, reactivatedAt: true, reactivatedBy: true, dataDeletedAt: true } }),
     db.executionStep.findMany({ where: { requestId }, orderBy: { position: "asc" }, select: { action: true, status: true, lastError: true } }),
     db.slackPost.findMany({ where: { requestId }, select: { purpose: true, channel: true, ts: true, shownHash: true } }),
     loadLadder(db, requestId),
     db.deactivationRequest.findUniqueOrThrow({ where: { id: requestId }, select: { ladderStoppedAt: true, ladderStoppedBy: true, ladderOutcome: true } }),
+    request.snapshot.actions.includes("hold_invoices") ? db.invoice.count({ where: { clientId: request.clientId, onHold: true } }) : Promise.resolve(0),
   ]);
   return {
     request,
@@ -31,6 +34,7 @@ export async function loadRequestView(db: Db, requestId: string, now: Date): Pro
     steps,
     posts: Object.fromEntries(posts.map((p) => [p.purpose, { channel: p.channel, ts: p.ts, shownHash: p.shownHash }])),
     ladder,
+    invoicesOnHold,
     now,
     ladderStopped:
       stopped.ladderStoppedAt && stopped.ladderStoppedBy

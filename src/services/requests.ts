@@ -238,3 +238,21 @@ export function describeError(error: unknown): string {
 }
 
 export { executeRequest, resumeExecution, type ExecutionResult } from "./execution.ts";
+
+/**
+ * Seed 003: invoices put on hold stay on hold after a reactivation "until
+ * someone releases them". An approver does, from the card, once the client is
+ * active again; the release is audited on the request that held them.
+ */
+export async function releaseHeldInvoices(deps: ServiceDeps, requestId: string, userId: string): Promise<Result<{ released: string[] }>> {
+  const request = await findRequest(deps.db, requestId);
+  const now = deps.clock.now();
+  if (!request) return deps.db.$transaction((tx) => refuse(tx, requestId, null, userId, now, { code: ErrorCode.RequestNotFound, details: { requestId } }));
+  if (!(await deps.approvers.isApprover(userId))) return deps.db.$transaction((tx) => refuse(tx, requestId, request, userId, now, { code: ErrorCode.ReleaseNotAllowed }));
+  const client = await deps.db.client.findUniqueOrThrow({ where: { id: request.clientId }, select: { ref: true, status: true } });
+  if (request.state !== "executed" || client.status !== "active") return fail(ErrorCode.ClientAlreadyInactive);
+  const outcome = await deps.sor.releaseInvoices(client.ref, { actor: userId, at: now, idempotencyKey: `${requestId}:release_invoices:${now.toISOString()}` });
+  const released = Array.isArray(outcome.released) ? outcome.released.map(String) : [];
+  await deps.db.$transaction((tx) => audit(tx, request, userId, now, [{ action: "invoices.released", data: { released } }]));
+  return { ok: true, released };
+}

@@ -55,5 +55,6 @@ export const Ids = {
     snoozeDate: "snooze_date",
     clientAnswered: "dunning_client_answered",
     clientPaid: "dunning_client_paid",
+    releaseInvoices: "invoices_release",
   },
 } as const;

@@ -2,11 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Ids } from "../../src/slack/ids.ts";
 import { addInvoice, createClient } from "../support/ledger-data.ts";
 import { REQUESTER } from "../support/policy.ts";
-import { readable, TestBot } from "../support/slack-bot.ts";
+import { buttons, readable, TestBot } from "../support/slack-bot.ts";
 import { seedPolicy, threadLines } from "./support.ts";
 
 // Seed 003 (Teamleader Focus), policies/003-teamleader.policy.yml.
 const policy = await seedPolicy("003-teamleader");
+const MANAGER = policy.approvers.users[0]!;
 const bot = new TestBot(policy);
 beforeAll(() => bot.start());
 afterAll(() => bot.stop());
@@ -37,6 +38,17 @@ describe("seed 003: deactivating a company in a CRM", () => {
     expect(await bot.db.invoice.findFirstOrThrow({ where: { clientId: client.id } })).toMatchObject({ onHold: true });
     expect(await bot.db.subscription.findFirstOrThrow({ where: { clientId: client.id } })).toMatchObject({ status: "cancelled" });
     expect(threadLines(bot).at(-1)).toMatch(/reactivó a Empresa Boost.*siguen en espera.*siguen canceladas/);
+
+    // "...tendrás que marcarlas manualmente": the card offers it, to approvers only.
+    expect(buttons((await bot.card(request.id)).blocks)).toContain(Ids.action.releaseInvoices);
+    const notAllowed = await bot.click(REQUESTER, Ids.action.releaseInvoices, request.id);
+    expect(bot.responseTo(notAllowed.responseId)?.text).toBe("Only the approvers named in the policy can take invoices off hold.");
+    expect(await bot.db.invoice.findFirstOrThrow({ where: { clientId: client.id } })).toMatchObject({ onHold: true });
+    await bot.click(MANAGER, Ids.action.releaseInvoices, request.id);
+    expect(await bot.db.invoice.findFirstOrThrow({ where: { clientId: client.id } })).toMatchObject({ onHold: false });
+    expect(threadLines(bot).at(-1)).toBe(`:arrow_forward: <@${MANAGER}> quitó las facturas de espera: 2026/0042. Sus recordatorios vuelven a funcionar.`);
+    expect(buttons((await bot.card(request.id)).blocks)).not.toContain(Ids.action.releaseInvoices);
+    expect(await bot.db.subscription.findFirstOrThrow({ where: { clientId: client.id } })).toMatchObject({ status: "cancelled" });
   });
 
   it("the plain kind leaves invoices and subscriptions alone", async () => {

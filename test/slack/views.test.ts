@@ -26,6 +26,7 @@ function view(policy = testPolicy(), kind = "voluntary", overrides: Partial<Stor
     posts: {},
     ladder: [],
     ladderStopped: null,
+    invoicesOnHold: 0,
     now: T0,
   };
 }

@@ -120,6 +120,12 @@ export class ReferenceSystem {
       case "actions/keep-login-records":
         answer = { outcome: { kept: client.logins } };
         break;
+      case "actions/release-invoices": {
+        const held = client.invoices.filter((i) => i.on_hold);
+        held.forEach((i) => (i.on_hold = false));
+        answer = { outcome: { released: held.map((i) => i.number) } };
+        break;
+      }
       case "actions/send-to-collections":
         answer = { outcome: { sent: client.invoices.filter((i) => i.status === "open").map((i) => i.number) } };
         break;

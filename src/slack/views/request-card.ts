@@ -50,6 +50,13 @@ export function requestCard(view: RequestView, ctx: ViewContext): Message {
   const { reactivatedAt, reactivatedBy } = client;
   if (request.state === "executed" && client.status === "active" && reactivatedAt && reactivatedBy && request.executedAt && reactivatedAt >= request.executedAt) {
     blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: t(ctx.language, "card.reactivated", { user: mention(reactivatedBy), at: formatDateTime(reactivatedAt, ctx) }) }] });
+    if (view.invoicesOnHold > 0) {
+      blocks.push({
+        type: "actions",
+        block_id: Ids.block.requestActions,
+        elements: [{ type: "button", action_id: Ids.action.releaseInvoices, value: request.id, text: { type: "plain_text", text: t(ctx.language, "button.releaseInvoices", { count: view.invoicesOnHold }) } }],
+      });
+    }
   }
   if (request.snapshot.checks.length > 0) {
     blocks.push({ type: "divider" }, { type: "section", text: { type: "mrkdwn", text: `*${t(ctx.language, "card.checklist")}*` } });

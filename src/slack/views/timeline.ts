@@ -62,6 +62,9 @@ export function timelineLine(event: Pick<AuditRecord, "action" | "actor" | "data
       line = t(ctx.language, "thread.workOrderCreated", { number: escapeText(String(data.number ?? "")), items: items.join(", ") });
       break;
     }
+    case "invoices.released":
+      line = t(ctx.language, "thread.invoicesReleased", { user, invoices: ((data.released ?? []) as unknown[]).map((n) => escapeText(String(n))).join(", ") || "—" });
+      break;
     case "work_order.failed":
       line = t(ctx.language, "thread.workOrderFailed", { error: escapeText(String(data.error ?? "")) });
       break;

@@ -1,5 +1,5 @@
 import type { App } from "@slack/bolt";
-import { approveRequest, checkMayDecide, executeRequest, withdrawRequest } from "../../../services/requests.ts";
+import { approveRequest, checkMayDecide, executeRequest, releaseHeldInvoices, withdrawRequest } from "../../../services/requests.ts";
 import { loadRequestView } from "../../../services/request-view.ts";
 import { userContext, type SlackDeps } from "../../context.ts";
 import { Ids } from "../../ids.ts";
@@ -40,6 +40,14 @@ export function register(app: App, deps: SlackDeps): void {
       const view = await loadRequestView(deps.services.db, parsed.requestId, deps.services.clock.now());
       await tellClicker(respond, errorText(result.error, await userContext(deps, parsed.userId), view ?? undefined));
     }
+  });
+
+  app.action(Ids.action.releaseInvoices, async ({ ack, body, respond }) => {
+    await ack();
+    const parsed = parse(body);
+    if (!parsed) return refuseMalformed(deps, respond, body);
+    const result = await releaseHeldInvoices(deps.services, parsed.requestId, parsed.userId);
+    await refuseOrPublish(deps, respond, parsed.userId, parsed.requestId, result);
   });
 
   app.action(Ids.action.withdraw, async ({ ack, body, respond }) => {
