@@ -1,10 +1,9 @@
 // Acknowledgement latency of the real bot (a child process, as deployed) next to
 // a bare Bolt app that only acks, measured in the same run; client typeahead over
 // 100,000 clients; the bot's memory after 10,000 requests. Printed, not asserted.
-import { fork, spawn, type ChildProcess } from "node:child_process";
+import { fork, type ChildProcess } from "node:child_process";
 import { createHmac, randomUUID } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
@@ -18,29 +17,10 @@ import { systemClock } from "../src/services/clock.ts";
 import { openRequest } from "../src/services/requests.ts";
 import { Ids } from "../src/slack/ids.ts";
 import { testPolicyInput } from "../test/support/policy.ts";
+import { BIN, BotProcess } from "../test/support/bot-process.ts";
 
 const SECRET = "0123456789abcdef0123456789abcdef";
-const BIN = new URL("../bin/offboard.js", import.meta.url).pathname;
 const CONCURRENCY = 20;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((done) => server.close(() => done()));
-  return port;
-}
-
-async function startProcess(args: string[], env: Record<string, string>, cwd: string): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, args, { cwd, env: { PATH: process.env.PATH, ...env, PORT: String(port) } });
-  let output = "";
-  child.stdout!.on("data", (d: Buffer) => (output += d.toString()));
-  child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
-  for (let i = 0; i < 600 && !/listening on port/.test(output); i++) await new Promise((r) => setTimeout(r, 50));
-  if (!/listening on port/.test(output)) throw new Error(`${args.join(" ")} did not start:\n${output}`);
-  return { child, url: `http://127.0.0.1:${port}/slack/events`, output: () => output };
-}
 
 function signed(body: string, json = false): { body: string; headers: Record<string, string> } {
   const timestamp = String(Math.floor(Date.now() / 1000));
@@ -208,13 +188,13 @@ export async function slackBench(databaseUrl: string): Promise<void> {
     }
 
     const env = { SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.apiUrl };
-    const bare = await startProcess(["--import", "tsx", new URL("./bare-bolt.ts", import.meta.url).pathname], env, process.cwd());
+    const bare = await BotProcess.start(process.cwd(), env, ["--import", "tsx", new URL("./bare-bolt.ts", import.meta.url).pathname]);
     children.push(bare.child);
     // BENCH_BOT_FLAGS: node flags for the bot (e.g. --cpu-prof), to look into a figure.
     const botFlags = process.env.BENCH_BOT_FLAGS?.split(" ").filter(Boolean) ?? [];
-    const bot = await startProcess([...botFlags, "--inspect=127.0.0.1:0", BIN, "start"], { ...env, SLACK_BOT_TOKEN: "xoxb-bench", DATABASE_URL: databaseUrl, OFFBOARD_POLICY: "policy.yml", LOG_LEVEL: "error" }, dir);
+    const bot = await BotProcess.start(dir, { ...env, SLACK_BOT_TOKEN: "xoxb-bench", DATABASE_URL: databaseUrl, OFFBOARD_POLICY: "policy.yml", LOG_LEVEL: "error" }, [...botFlags, "--inspect=127.0.0.1:0", BIN, "start"]);
     children.push(bot.child);
-    const memoryStart = await memoryOf(bot.output());
+    const memoryStart = await memoryOf(bot.output);
 
     // Warm both up, then measure the same requests against each.
     const warm = Array.from({ length: 100 }, (_, i) => command("U0REQUESTER", `C-${String(REQUESTS + i).padStart(6, "0")}`));
@@ -276,18 +256,18 @@ export async function slackBench(databaseUrl: string): Promise<void> {
     // Memory: keep going to 10,000 requests in all, a mix of the above, reading it half-way and at the end.
     const mix = [...scenarios.flatMap(([, r]) => r), ...typed];
     await idle();
-    const memoryEarly = await memoryOf(bot.output());
+    const memoryEarly = await memoryOf(bot.output);
     const early = sent;
     const rest: (() => string)[] = [];
     for (let i = 0; sent + rest.length < 10_000; i++) rest.push(mix[i % mix.length]!);
     const half = Math.floor(rest.length / 2);
     await load(bot.url, rest.slice(0, half));
     await idle();
-    const memoryHalf = await memoryOf(bot.output());
+    const memoryHalf = await memoryOf(bot.output);
     await load(bot.url, rest.slice(half));
     sent += rest.length;
     await idle();
-    const memoryEnd = await memoryOf(bot.output());
+    const memoryEnd = await memoryOf(bot.output);
     console.log(`\nanswers other than 200: ${failures.size ? [...failures].map(([k, n]) => `${n} × ${k}`).join(", ") : "none"}`);
     console.log(`\nbot process memory after a full GC, MB (heap = live JavaScript objects; external = buffers and WebAssembly memory)`);
     console.log("  after            rss    heap  external");

@@ -2,13 +2,13 @@ import { spawn } from "node:child_process";
 import { createHmac } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli.ts";
 import { createPostgresDatabaseUrl, testDatabaseKind } from "../support/db.ts";
 import { FakeSlack } from "../support/fake-slack.ts";
+import { freePort } from "../support/bot-process.ts";
 
 const BIN = new URL("../../bin/offboard.js", import.meta.url).pathname;
 const SECRET = "0123456789abcdef0123456789abcdef";
@@ -33,13 +33,6 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((done) => server.close(() => done()));
-  return port;
-}
 
 async function cli(env: Record<string, string>, ...args: string[]) {
   let stderr = "";

@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 
-const BIN = new URL("../../bin/offboard.js", import.meta.url).pathname;
+export const BIN = new URL("../../bin/offboard.js", import.meta.url).pathname;
 
-async function freePort(): Promise<number> {
+/** A port nothing listens on right now. */
+export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
   const { port } = server.address() as { port: number };
@@ -25,9 +26,10 @@ export class BotProcess {
     this.exited = new Promise((done) => child.on("exit", (code) => done(code)));
   }
 
-  static async start(cwd: string, env: Record<string, string>): Promise<BotProcess> {
+  /** `args`: node's arguments, `offboard start` unless another program (a baseline app) is run the same way. */
+  static async start(cwd: string, env: Record<string, string>, args: string[] = [BIN, "start"]): Promise<BotProcess> {
     const port = await freePort();
-    const child = spawn(process.execPath, [BIN, "start"], { cwd, env: { PATH: process.env.PATH, ...env, PORT: String(port) } });
+    const child = spawn(process.execPath, args, { cwd, env: { PATH: process.env.PATH, ...env, PORT: String(port) } });
     const bot = new BotProcess(child, `http://127.0.0.1:${port}/slack/events`);
     for (let i = 0; i < 600 && !bot.output.includes("listening on port"); i++) {
       if (child.exitCode !== null) break;
@@ -35,7 +37,7 @@ export class BotProcess {
     }
     if (!bot.output.includes("listening on port")) {
       child.kill("SIGKILL");
-      throw new Error(`the bot process did not start:\n${bot.output}`);
+      throw new Error(`${args.join(" ")} did not start:\n${bot.output}`);
     }
     return bot;
   }
