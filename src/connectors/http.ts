@@ -92,7 +92,7 @@ export class HttpSystemOfRecord implements SystemOfRecord {
 
   async findClients(query: string, limit: number): Promise<ClientRecord[]> {
     const { clients } = await this.call("clients/search", { query, limit }, responses.search);
-    return Promise.all(clients.slice(0, limit).map((c) => this.mirror(c)));
+    return this.mirrorMany(clients.slice(0, limit));
   }
 
   async getClient(ref: string): Promise<ClientRecord | null> {
@@ -151,32 +151,6 @@ export class HttpSystemOfRecord implements SystemOfRecord {
     return outcome;
   }
 
-  /** Keeps a local row per remote client (requests and the audit trail point at it). */
-  private async mirror(remote: RemoteClient): Promise<ClientRecord> {
-    const fields = {
-      name: remote.name,
-      nameKey: searchKey(remote.name),
-      status: remote.status,
-      thirdParty: remote.third_party,
-      hostedDatabase: remote.hosted_database,
-      inactivatedAt: remote.inactivated_at ? new Date(remote.inactivated_at) : null,
-      inactivatedBy: remote.inactivated_by ?? null,
-      inactivationReason: remote.inactivation_reason ?? null,
-    };
-    const row = await this.db.client.upsert({ where: { ref: remote.ref }, create: { ref: remote.ref, refKey: searchKey(remote.ref), ...fields }, update: fields });
-    return {
-      id: row.id,
-      ref: row.ref,
-      name: row.name,
-      status: row.status,
-      thirdParty: row.thirdParty,
-      hostedDatabase: row.hostedDatabase,
-      inactivatedAt: row.inactivatedAt,
-      inactivatedBy: row.inactivatedBy,
-      inactivationReason: row.inactivationReason,
-    };
-  }
-
   /** One signed POST, retried on 5xx, 429, timeouts and network errors; the answer validated. */
   private async call<T>(path: string, payload: object, schema: z.ZodType<T>, idempotencyKey?: string): Promise<T> {
     const url = new URL(path, this.options.baseUrl).toString();
@@ -226,7 +200,63 @@ export class HttpSystemOfRecord implements SystemOfRecord {
     }
     throw new ConnectorError(`the system of record ${last} (${path}, ${this.options.retries + 1} attempts)`);
   }
+
+  /**
+   * Search results (a typeahead asks on every keystroke): the clients not seen
+   * before are created in one statement, only those that changed are updated.
+   */
+  private async mirrorMany(remotes: RemoteClient[]): Promise<ClientRecord[]> {
+    const refs = remotes.map((r) => r.ref);
+    const known = new Map((await this.db.client.findMany({ where: { ref: { in: refs } } })).map((row) => [row.ref, row]));
+    const missing = remotes.filter((r) => !known.has(r.ref));
+    if (missing.length) await this.db.client.createMany({ data: missing.map((r) => ({ ref: r.ref, refKey: searchKey(r.ref), ...mirrorFields(r) })), skipDuplicates: true });
+    const changed = remotes.filter((r) => {
+      const row = known.get(r.ref);
+      return row && (row.name !== r.name || row.status !== r.status || row.thirdParty !== r.third_party || row.hostedDatabase !== r.hosted_database);
+    });
+    for (const remote of changed) await this.mirror(remote);
+    const rows = new Map((await this.db.client.findMany({ where: { ref: { in: refs } } })).map((row) => [row.ref, row]));
+    return refs.flatMap((ref) => {
+      const row = rows.get(ref);
+      return row ? [toRecord(row)] : [];
+    });
+  }
+
+  /** Keeps a local row per remote client (requests and the audit trail point at it). */
+  private async mirror(remote: RemoteClient): Promise<ClientRecord> {
+    const fields = mirrorFields(remote);
+    const row = await this.db.client.upsert({ where: { ref: remote.ref }, create: { ref: remote.ref, refKey: searchKey(remote.ref), ...fields }, update: fields });
+    return toRecord(row);
+  }
 }
+
+function mirrorFields(remote: RemoteClient) {
+  return {
+    name: remote.name,
+    nameKey: searchKey(remote.name),
+    status: remote.status,
+    thirdParty: remote.third_party,
+    hostedDatabase: remote.hosted_database,
+    inactivatedAt: remote.inactivated_at ? new Date(remote.inactivated_at) : null,
+    inactivatedBy: remote.inactivated_by ?? null,
+    inactivationReason: remote.inactivation_reason ?? null,
+  };
+}
+
+function toRecord(row: Awaited<ReturnType<Db["client"]["findUniqueOrThrow"]>>): ClientRecord {
+  return {
+      id: row.id,
+      ref: row.ref,
+      name: row.name,
+      status: row.status,
+      thirdParty: row.thirdParty,
+      hostedDatabase: row.hostedDatabase,
+      inactivatedAt: row.inactivatedAt,
+      inactivatedBy: row.inactivatedBy,
+      inactivationReason: row.inactivationReason,
+    };
+}
+
 
 function isTimeout(error: unknown): boolean {
   return error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");

@@ -81,6 +81,17 @@ describe("the HTTP connector", () => {
     expect(sent).toEqual(["req-1:cancel_subscriptions", "req-1:cancel_subscriptions"]);
   });
 
+  it("search results are mirrored locally in one go, and follow renames on the other side", async () => {
+    const found = [remoteClient("Typeahead Uno"), remoteClient("Typeahead Dos"), remoteClient("Typeahead Tres")];
+    const first = await connector.findClients("typeahead", 10);
+    expect(first.map((c) => c.name).sort()).toEqual(["Typeahead Dos", "Typeahead Tres", "Typeahead Uno"]);
+    expect(first.every((c) => /^[0-9a-f-]{36}$/.test(c.id))).toBe(true);
+    found[1]!.name = "Typeahead Dos Renamed";
+    const again = await connector.findClients("typeahead", 10);
+    expect(again.find((c) => c.ref === found[1]!.ref)).toMatchObject({ id: first.find((c) => c.ref === found[1]!.ref)!.id, name: "Typeahead Dos Renamed" });
+    expect(await bot.db.client.findUniqueOrThrow({ where: { ref: found[1]!.ref } })).toMatchObject({ name: "Typeahead Dos Renamed" });
+  });
+
   it("retries 5xx with backoff and succeeds", async () => {
     const client = remoteClient("Flaky Ltd");
     remote.failNext = 2;
