@@ -1,6 +1,7 @@
 // Acknowledgement latency of the real bot (a child process, as deployed) next to
 // a bare Bolt app that only acks, measured in the same run; client typeahead over
 // 100,000 clients; the bot's memory after 10,000 requests. Printed, not asserted.
+// BENCH_CONCURRENCY (default 20) and BENCH_BOT_FLAGS (e.g. --cpu-prof) help look into a figure.
 import { fork, type ChildProcess } from "node:child_process";
 import { createHmac, randomUUID } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -20,7 +21,7 @@ import { testPolicyInput } from "../test/support/policy.ts";
 import { BIN, BotProcess } from "../test/support/bot-process.ts";
 
 const SECRET = "0123456789abcdef0123456789abcdef";
-const CONCURRENCY = 20;
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 20);
 
 function signed(body: string, json = false): { body: string; headers: Record<string, string> } {
   const timestamp = String(Math.floor(Date.now() / 1000));
