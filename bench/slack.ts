@@ -212,7 +212,7 @@ export async function slackBench(databaseUrl: string): Promise<void> {
     const ROUNDS = 4;
     console.log(`\nacknowledgement latency, concurrency ${CONCURRENCY}, ms (client side, time to the HTTP answer; ${ROUNDS} alternating rounds)`);
     console.log("  what                  app        n      p50      p99      max   p99 vs bare");
-    for (const [name, requests] of scenarios) {
+    for (const [name, requests] of scenarios.filter(([n]) => !process.env.BENCH_ONLY || n.startsWith(process.env.BENCH_ONLY))) {
       const times = { bare: [] as number[], ours: [] as number[] };
       const size = requests.length / ROUNDS;
       for (let round = 0; round < ROUNDS; round++) {
@@ -228,6 +228,8 @@ export async function slackBench(databaseUrl: string): Promise<void> {
       console.log(`  ${name.padEnd(21)} bare Bolt ${String(baseline.n).padStart(4)} ${ms(baseline.p50)}  ${ms(baseline.p99)}  ${ms(baseline.max)}`);
       console.log(`  ${"".padEnd(21)} Offboard  ${String(ours.n).padStart(4)} ${ms(ours.p50)}  ${ms(ours.p99)}  ${ms(ours.max)}   ${(ours.p99 / baseline.p99).toFixed(2)}×`);
     }
+
+    if (process.env.BENCH_ONLY) return; // one scenario, looked into alone
 
     // Typeahead: what a person types in the client picker.
     const queries = ["acme", "ferre", "servicios lima", "C-04", "cafe norte", "zzz", "hermanos 99", "contabil", "software sur", "panaderia 123"];

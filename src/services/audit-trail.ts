@@ -1,5 +1,5 @@
 import { appendAudit } from "../db/audit.ts";
-import type { Tx } from "../db/database.ts";
+import type { Db, Tx } from "../db/database.ts";
 import { ErrorCode, type DomainError } from "../domain/errors.ts";
 import type { AuditDraft, DeactivationRequest } from "../domain/request.ts";
 
@@ -37,4 +37,11 @@ export async function refuse(tx: Tx, requestId: string, request: DeactivationReq
     await audit(tx, request, actor, at, [{ action: "request.refused", data: { code: error.code, state: request.state } }]);
   }
   return { ok: false as const, error };
+}
+
+/** A signed interaction Slack would never send (a forged or unreadable value): no request to attach it to, so it is kept as data. */
+export function auditMalformedInteraction(db: Db, at: Date, actor: string, actionId: string | null, value: string | null) {
+  return db.$transaction((tx) =>
+    appendAudit(tx, [{ at, actor, action: "interaction.refused", data: { reason: "malformed", actionId: actionId?.slice(0, 100) ?? null, value: value?.slice(0, 200) ?? null } }]),
+  );
 }

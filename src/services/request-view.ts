@@ -43,6 +43,11 @@ export async function loadRequestView(db: Db, requestId: string, now: Date): Pro
   };
 }
 
+/** The request alone (its snapshot, checks and approvals), when a listener needs no more than that. */
+export function loadRequest(db: Db, requestId: string): Promise<StoredRequest | null> {
+  return findRequest(db, requestId);
+}
+
 /** A user's open requests, newest first (for `/deactivate help` and App Home). */
 export async function openRequestsOf(db: Db, userId: string, limit = 20) {
   return db.deactivationRequest.findMany({

@@ -1,8 +1,8 @@
 import type { App } from "@slack/bolt";
 import { refreshAutomaticChecks, tickCheck, untickCheck } from "../../../services/requests.ts";
-import { loadRequestView } from "../../../services/request-view.ts";
 import { userContext, type SlackDeps } from "../../context.ts";
 import { Ids } from "../../ids.ts";
+import { loadRequest } from "../../../services/request-view.ts";
 import { blockAction, checkValue } from "../../payloads.ts";
 import { evidenceModal } from "../../views/modals.ts";
 import { refuseMalformed, refuseOrPublish } from "./respond.ts";
@@ -15,8 +15,9 @@ export function register(app: App, deps: SlackDeps): void {
     if (!parsed) return refuseMalformed(deps, respond, body);
     const { userId, requestId, checkId, triggerId } = parsed;
     const ctx = await userContext(deps, userId);
-    const view = await loadRequestView(deps.services.db, requestId, deps.services.clock.now());
-    const definition = view?.request.snapshot.checks.find((c) => c.id === checkId);
+    // Only the check's definition is needed here; the card is loaded once, by the publisher.
+    const request = await loadRequest(deps.services.db, requestId);
+    const definition = request?.snapshot.checks.find((c) => c.id === checkId);
     if (definition && definition.type === "manual" && definition.evidence !== "none") {
       await client.views.open({ trigger_id: triggerId, view: evidenceModal(requestId, definition, ctx) });
       return;

@@ -1,6 +1,6 @@
 import type { RespondFn } from "@slack/bolt";
 import { z } from "zod";
-import { appendAudit } from "../../../db/audit.ts";
+import { auditMalformedInteraction } from "../../../services/audit-trail.ts";
 import type { Result } from "../../../domain/errors.ts";
 import { userContext, type SlackDeps } from "../../context.ts";
 import { t } from "../../i18n/catalog.ts";
@@ -21,17 +21,8 @@ export async function refuseMalformed(deps: SlackDeps, respond: RespondFn, body:
   deps.log("refused a malformed Slack payload");
   const user = anyUser.safeParse(body);
   // A signed payload Slack would never send (a forged value): kept on the audit trail.
-  const action = clickedAction.safeParse(body);
-  await deps.services.db.$transaction((tx) =>
-    appendAudit(tx, [
-      {
-        at: deps.services.clock.now(),
-        actor: user.success ? user.data.user.id : "unknown",
-        action: "interaction.refused",
-        data: { reason: "malformed", actionId: action.data?.actions[0]?.action_id?.slice(0, 100) ?? null, value: action.data?.actions[0]?.value?.slice(0, 200) ?? null },
-      },
-    ]),
-  );
+  const action = clickedAction.safeParse(body).data?.actions[0];
+  await auditMalformedInteraction(deps.services.db, deps.services.clock.now(), user.success ? user.data.user.id : "unknown", action?.action_id ?? null, action?.value ?? null);
   const language = user.success ? (await userContext(deps, user.data.user.id)).language : deps.policy.language;
   await tellClicker(respond, t(language, "error.badPayload"));
 }
