@@ -15,12 +15,26 @@ import {
   withdrawRequest,
 } from "../../src/services/requests.ts";
 import { addInvoice, createClient } from "../support/ledger-data.ts";
-import { MANAGER_A, MANAGER_B, REQUESTER, STRANGER, testPolicy } from "../support/policy.ts";
+import { MANAGER_A, MANAGER_B, REQUESTER, STRANGER, testPolicyInput } from "../support/policy.ts";
+import { policySchema } from "../../src/domain/policy.ts";
 import { TestBot } from "../support/slack-bot.ts";
 
 // Random sequences of actions by random people, through the real services on a
 // real database: whatever they do, the rules hold.
-const policy = testPolicy({ language: "en", required: 2 });
+// The test policy, plus a kind with the collections and login actions (seeds 001, 002).
+const input = testPolicyInput({ language: "en", required: 2 });
+const policy = policySchema.parse({
+  ...input,
+  kinds: {
+    ...input.kinds,
+    collections: {
+      label: "Non-payment",
+      checks: [{ id: "credit_notes", label: "Credit notes issued", evidence: "none", required: false }],
+      actions: ["hold_invoices", "send_to_collections", "keep_login_records", "inactivate_client"],
+      collections: { unless_check: "credit_notes" },
+    },
+  },
+});
 const bot = new TestBot(policy);
 beforeAll(() => bot.start());
 afterAll(() => bot.stop());
@@ -28,12 +42,13 @@ afterAll(() => bot.stop());
 const APPROVERS = new Set([MANAGER_A, MANAGER_B]);
 const user = fc.constantFrom(REQUESTER, MANAGER_A, MANAGER_B, STRANGER);
 const client = fc.nat(1);
-const checkIds = ["written_request", "phone_call", "third_party", "db_handover", "courtesy_note", "no_pending_charges", "management_approval", "bogus"];
+const checkIds = ["credit_notes", "written_request", "phone_call", "third_party", "db_handover", "courtesy_note", "no_pending_charges", "management_approval", "bogus"];
 const text = fc.option(fc.string({ maxLength: 40 }), { nil: null });
 
 const action = fc.oneof(
-  { arbitrary: fc.record({ type: fc.constant("open" as const), user, client, kind: fc.constantFrom("toggle", "on_hold", "final"), thirdParty: fc.boolean() }), weight: 2 },
+  { arbitrary: fc.record({ type: fc.constant("open" as const), user, client, kind: fc.constantFrom("toggle", "on_hold", "final", "collections"), thirdParty: fc.boolean() }), weight: 2 },
   { arbitrary: fc.record({ type: fc.constant("execute" as const), user, client }), weight: 2 },
+  { arbitrary: fc.record({ type: fc.constant("tick" as const), user, client, check: fc.constant("credit_notes"), evidence: fc.constant(null) }), weight: 1 },
   fc.record({ type: fc.constant("open" as const), user, client, kind: fc.constantFrom("voluntary", "voluntary", "toggle", "on_hold", "final", "unknown_kind"), thirdParty: fc.boolean() }),
   fc.record({ type: fc.constant("tick" as const), user, client, check: fc.constantFrom(...checkIds), evidence: text }),
   fc.record({ type: fc.constant("untick" as const), user, client, check: fc.constantFrom(...checkIds) }),
@@ -116,9 +131,21 @@ async function checkInvariants(clients: { id: string }[]) {
         if (approvalApplies(request)) expect(approvalsGiven(request).length).toBeGreaterThanOrEqual(policy.approvers.required);
         const steps = await bot.db.executionStep.findMany({ where: { requestId: row.id } });
         expect(steps.every((s) => s.status === "done")).toBe(true);
+        // Collections: skipped exactly when the credit notes were ticked (checks cannot change after execution).
+        const collections = steps.find((s) => s.action === "send_to_collections");
+        if (collections) {
+          const creditNotes = request.checks.find((c) => c.checkId === "credit_notes")?.status === "done";
+          expect(Boolean((collections.result as { skipped?: boolean }).skipped)).toBe(creditNotes);
+        }
       }
       // At most one execution per request.
       expect(await bot.db.auditEvent.count({ where: { requestId: row.id, action: "request.executed" } })).toBeLessThanOrEqual(1);
+    }
+    // Invoices go to collections only through an execution that did not skip it.
+    const sentInvoices = await bot.db.invoice.count({ where: { clientId: c.id, sentToCollectionsAt: { not: null } } });
+    if (sentInvoices > 0) {
+      const sending = await bot.db.executionStep.findMany({ where: { action: "send_to_collections", request: { clientId: c.id } } });
+      expect(sending.some((s) => s.status === "done" && !(s.result as { skipped?: boolean }).skipped)).toBe(true);
     }
     // Executions of a client never outnumber its reactivations by more than one.
     const executed = await bot.db.auditEvent.count({ where: { clientId: c.id, action: "request.executed" } });
@@ -147,5 +174,8 @@ describe("random actions by random people", () => {
     // The runs reached the interesting states, so the invariants were really exercised.
     expect(await bot.db.deactivationRequest.count({ where: { state: "executed" } })).toBeGreaterThan(0);
     expect(await bot.db.auditEvent.count({ where: { action: "client.reactivated" } })).toBeGreaterThan(0);
+    const collections = await bot.db.executionStep.findMany({ where: { action: "send_to_collections", status: "done" }, select: { result: true } });
+    expect(collections.filter((s) => (s.result as { skipped?: boolean }).skipped).length).toBeGreaterThan(0);
+    expect(collections.filter((s) => !(s.result as { skipped?: boolean }).skipped).length).toBeGreaterThan(0);
   }, 240_000);
 });
