@@ -5,18 +5,26 @@ import { userContext, type SlackDeps } from "../../context.ts";
 import { Ids } from "../../ids.ts";
 import { blockAction, requestIdValue } from "../../payloads.ts";
 import { errorText } from "../../views/errors.ts";
+import type { Result } from "../../../domain/errors.ts";
 import { rejectModal } from "../../views/modals.ts";
 import { refuseMalformed, refuseOrPublish, tellClicker } from "./respond.ts";
 
-/** Approve, Reject (asks why), Execute and Withdraw: the server decides who may, whatever the buttons showed. */
+/** Approve, Reject (asks why), Execute, Withdraw and Release invoices: the server decides who may, whatever the buttons showed. */
 export function register(app: App, deps: SlackDeps): void {
-  app.action(Ids.action.approve, async ({ ack, body, respond }) => {
-    await ack();
-    const parsed = parse(body);
-    if (!parsed) return refuseMalformed(deps, respond, body);
-    const result = await approveRequest(deps.services, parsed.requestId, parsed.userId);
-    await refuseOrPublish(deps, respond, parsed.userId, parsed.requestId, result);
-  });
+  // Buttons that only change the request: a refusal to the clicker, a change to the cards.
+  const changes: [string, (services: SlackDeps["services"], requestId: string, userId: string) => Promise<Result<object>>][] = [
+    [Ids.action.approve, approveRequest],
+    [Ids.action.withdraw, withdrawRequest],
+    [Ids.action.releaseInvoices, releaseHeldInvoices],
+  ];
+  for (const [actionId, change] of changes) {
+    app.action(actionId, async ({ ack, body, respond }) => {
+      await ack();
+      const parsed = parse(body);
+      if (!parsed) return refuseMalformed(deps, respond, body);
+      await refuseOrPublish(deps, respond, parsed.userId, parsed.requestId, await change(deps.services, parsed.requestId, parsed.userId));
+    });
+  }
 
   app.action(Ids.action.reject, async ({ ack, body, client, respond }) => {
     await ack();
@@ -40,22 +48,6 @@ export function register(app: App, deps: SlackDeps): void {
       const view = await loadRequestView(deps.services.db, parsed.requestId, deps.services.clock.now());
       await tellClicker(respond, errorText(result.error, await userContext(deps, parsed.userId), view ?? undefined));
     }
-  });
-
-  app.action(Ids.action.releaseInvoices, async ({ ack, body, respond }) => {
-    await ack();
-    const parsed = parse(body);
-    if (!parsed) return refuseMalformed(deps, respond, body);
-    const result = await releaseHeldInvoices(deps.services, parsed.requestId, parsed.userId);
-    await refuseOrPublish(deps, respond, parsed.userId, parsed.requestId, result);
-  });
-
-  app.action(Ids.action.withdraw, async ({ ack, body, respond }) => {
-    await ack();
-    const parsed = parse(body);
-    if (!parsed) return refuseMalformed(deps, respond, body);
-    const result = await withdrawRequest(deps.services, parsed.requestId, parsed.userId);
-    await refuseOrPublish(deps, respond, parsed.userId, parsed.requestId, result);
   });
 }
 

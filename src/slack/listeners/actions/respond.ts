@@ -5,7 +5,7 @@ import type { Result } from "../../../domain/errors.ts";
 import { userContext, type SlackDeps } from "../../context.ts";
 import { t } from "../../i18n/catalog.ts";
 import { errorText } from "../../views/errors.ts";
-import { COMMAND_TEXT_MAX } from "../../payloads.ts";
+import { COMMAND_TEXT_MAX, slashCommand } from "../../payloads.ts";
 
 /** A reply only the person who clicked sees; the card stays as it is. */
 export function tellClicker(respond: RespondFn, text: string): Promise<unknown> {
@@ -38,10 +38,27 @@ export async function refuseOrPublish(deps: SlackDeps, respond: RespondFn, userI
 
 const commandUser = z.object({ user_id: z.string().regex(/^[UW][A-Z0-9]{2,}$/) });
 
-/** A slash command Offboard cannot read (a text longer than any name, fields missing): said plainly, nothing done. */
-export async function refuseCommand(deps: SlackDeps, respond: RespondFn, body: unknown, textTooLong: boolean): Promise<void> {
-  const user = commandUser.safeParse(body);
-  const language = user.success ? (await userContext(deps, user.data.user_id)).language : deps.policy.language;
-  const text = textTooLong ? t(language, "error.commandTooLong", { max: COMMAND_TEXT_MAX }) : t(language, "error.badCommand");
-  await respond({ response_type: "ephemeral", text });
+/**
+ * A slash command read for its listener: who typed it (with their language),
+ * what they typed, and whether they asked for help. One Offboard cannot read
+ * (a text longer than any name, fields missing) is refused plainly: null.
+ */
+export async function readCommand(deps: SlackDeps, respond: RespondFn, body: unknown) {
+  const parsed = slashCommand.safeParse(body);
+  if (!parsed.success) {
+    const textTooLong = parsed.error.issues.some((i) => i.path[0] === "text" && i.code === "too_big");
+    const user = commandUser.safeParse(body);
+    const language = user.success ? (await userContext(deps, user.data.user_id)).language : deps.policy.language;
+    await respond({ response_type: "ephemeral", text: textTooLong ? t(language, "error.commandTooLong", { max: COMMAND_TEXT_MAX }) : t(language, "error.badCommand") });
+    return null;
+  }
+  const command = parsed.data;
+  const query = command.text.trim();
+  return {
+    command,
+    query,
+    ctx: await userContext(deps, command.user_id),
+    asksHelp: !query || /^(help|ayuda|ajuda)$/i.test(query),
+    say: (text: string) => respond({ response_type: "ephemeral", text }),
+  };
 }

@@ -2,11 +2,10 @@ import type { App } from "@slack/bolt";
 import { localDate } from "../../../domain/calendar.ts";
 import { findLiveRequestFor } from "../../../db/requests.ts";
 import { openRequestsOf } from "../../../services/request-view.ts";
-import { userContext, type SlackDeps } from "../../context.ts";
+import type { SlackDeps } from "../../context.ts";
 import { t } from "../../i18n/catalog.ts";
 import { Ids } from "../../ids.ts";
-import { refuseCommand } from "../actions/respond.ts";
-import { slashCommand } from "../../payloads.ts";
+import { readCommand } from "../actions/respond.ts";
 import { escapeText } from "../../views/format.ts";
 import { clientOptions, deactivateModal } from "../../views/modals.ts";
 import { z } from "zod";
@@ -15,14 +14,11 @@ import { z } from "zod";
 export function register(app: App, deps: SlackDeps): void {
   app.command(Ids.command.deactivate, async ({ ack, body, client, respond }) => {
     await ack();
-    const parsed = slashCommand.safeParse(body);
-    if (!parsed.success) return void (await refuseCommand(deps, respond, body, parsed.error.issues.some((i) => i.path[0] === "text" && i.code === "too_big")));
-    const command = parsed.data;
-    const ctx = await userContext(deps, command.user_id);
-    const say = (text: string) => respond({ response_type: "ephemeral", text });
-    const query = command.text.trim();
+    const read = await readCommand(deps, respond, body);
+    if (!read) return;
+    const { command, ctx, say, query } = read;
 
-    if (!query || /^(help|ayuda|ajuda)$/i.test(query)) {
+    if (read.asksHelp) {
       const mine = await openRequestsOf(deps.services.db, command.user_id);
       const lines = mine.map((r) => t(ctx.language, "command.requestLine", { number: r.number, client: escapeText(r.client.name), state: t(ctx.language, `state.${r.state}`) }));
       await say([t(ctx.language, "command.usage"), "", lines.length ? t(ctx.language, "command.yourRequests") : t(ctx.language, "command.noRequests"), ...lines].join("\n"));

@@ -3,8 +3,8 @@ import { previewReactivation, reactivateClient } from "../../../services/request
 import { userContext, type SlackDeps } from "../../context.ts";
 import { t } from "../../i18n/catalog.ts";
 import { Ids } from "../../ids.ts";
-import { refuseCommand } from "../actions/respond.ts";
-import { parseJson, slashCommand, viewSubmission } from "../../payloads.ts";
+import { readCommand } from "../actions/respond.ts";
+import { parseJson, viewSubmission } from "../../payloads.ts";
 import { z } from "zod";
 import { errorText } from "../../views/errors.ts";
 import { escapeText } from "../../views/format.ts";
@@ -16,13 +16,10 @@ const reactivateMetadata = z.object({ clientRef: z.string().min(1).max(64) });
 export function register(app: App, deps: SlackDeps): void {
   app.command(Ids.command.reactivate, async ({ ack, body, client, respond }) => {
     await ack();
-    const parsed = slashCommand.safeParse(body);
-    if (!parsed.success) return void (await refuseCommand(deps, respond, body, parsed.error.issues.some((i) => i.path[0] === "text" && i.code === "too_big")));
-    const command = parsed.data;
-    const ctx = await userContext(deps, command.user_id);
-    const say = (text: string) => respond({ response_type: "ephemeral", text });
-    const query = command.text.trim();
-    if (!query || /^(help|ayuda|ajuda)$/i.test(query)) return void (await say(t(ctx.language, "reactivate.usage")));
+    const read = await readCommand(deps, respond, body);
+    if (!read) return;
+    const { command, ctx, say, query } = read;
+    if (read.asksHelp) return void (await say(t(ctx.language, "reactivate.usage")));
 
     const inactive = (await deps.services.sor.findClients(query, 20)).filter((c) => c.status === "inactive");
     if (inactive.length === 0) return void (await say(t(ctx.language, "reactivate.notFound", { query: escapeText(query) })));
