@@ -3,7 +3,7 @@
 // 100,000 clients; the bot's memory after 10,000 requests. Printed, not asserted.
 // BENCH_CONCURRENCY (default 20) and BENCH_BOT_FLAGS (e.g. --cpu-prof) help look into a figure.
 import { fork, type ChildProcess } from "node:child_process";
-import { createHmac, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,20 +19,13 @@ import { openRequest } from "../src/services/requests.ts";
 import { Ids } from "../src/slack/ids.ts";
 import { testPolicyInput } from "../test/support/policy.ts";
 import { BIN, BotProcess } from "../test/support/bot-process.ts";
+import { slackHeaders } from "../test/support/slack-bot.ts";
 
 const SECRET = "0123456789abcdef0123456789abcdef";
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 20);
 
-function signed(body: string, json = false): { body: string; headers: Record<string, string> } {
-  const timestamp = String(Math.floor(Date.now() / 1000));
-  return {
-    body,
-    headers: {
-      "content-type": json ? "application/json" : "application/x-www-form-urlencoded",
-      "x-slack-request-timestamp": timestamp,
-      "x-slack-signature": `v0=${createHmac("sha256", SECRET).update(`v0:${timestamp}:${body}`).digest("hex")}`,
-    },
-  };
+function signed(body: string): { body: string; headers: Record<string, string> } {
+  return { body, headers: slackHeaders(body, { secret: SECRET }) };
 }
 
 /** Answers other than 200 (Bolt answers 404 when no ack came within 3 s), by status and kind. */

@@ -1,5 +1,4 @@
 import { spawn } from "node:child_process";
-import { createHmac } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -9,6 +8,7 @@ import { runCli } from "../../src/cli.ts";
 import { createPostgresDatabaseUrl, testDatabaseKind } from "../support/db.ts";
 import { FakeSlack } from "../support/fake-slack.ts";
 import { freePort } from "../support/bot-process.ts";
+import { slackHeaders } from "../support/slack-bot.ts";
 
 const BIN = new URL("../../bin/offboard.js", import.meta.url).pathname;
 const SECRET = "0123456789abcdef0123456789abcdef";
@@ -84,13 +84,7 @@ describe("offboard start", () => {
     if (testDatabaseKind === "embedded") expect(existsSync(join(dir, "data", "offboard.lock"))).toBe(true);
 
     const body = new URLSearchParams({ command: "/deactivate", text: "help", user_id: "U0SOMEONE", channel_id: "C1", trigger_id: "t1", response_url: fake.responseUrl("start-test") }).toString();
-    const timestamp = Math.floor(Date.now() / 1000);
-    const signature = `v0=${createHmac("sha256", SECRET).update(`v0:${timestamp}:${body}`).digest("hex")}`;
-    const response = await fetch(`http://127.0.0.1:${port}/slack/events`, {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded", "x-slack-signature": signature, "x-slack-request-timestamp": String(timestamp) },
-      body,
-    });
+    const response = await fetch(`http://127.0.0.1:${port}/slack/events`, { method: "POST", headers: slackHeaders(body, { secret: SECRET }), body });
     expect(response.status).toBe(200);
     for (let i = 0; i < 100 && fake.responses.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
     expect(fake.responses[0]?.body.text).toMatch(/\/deactivate CLIENT\* opens a deactivation request/);

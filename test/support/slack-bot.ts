@@ -15,6 +15,16 @@ import { FakeSlack } from "./fake-slack.ts";
 
 export const SIGNING_SECRET = "8f742231b10e8888abcd99ddeeff85a5";
 
+/** The headers Slack signs a request with (v0 scheme), for a body sent as form or JSON. */
+export function slackHeaders(body: string, options: { secret?: string; timestamp?: number; json?: boolean } = {}): Record<string, string> {
+  const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
+  return {
+    "content-type": options.json ? "application/json" : "application/x-www-form-urlencoded",
+    "x-slack-signature": `v0=${createHmac("sha256", options.secret ?? SIGNING_SECRET).update(`v0:${timestamp}:${body}`).digest("hex")}`,
+    "x-slack-request-timestamp": String(timestamp),
+  };
+}
+
 /** The real Bolt app over HTTP, its Web API pointed at a fake Slack, on a fresh database. */
 export class TestBot {
   readonly fake = new FakeSlack();
@@ -70,16 +80,9 @@ export class TestBot {
 
   /** Sends a signed request and waits until every listener it started has finished. */
   async send(body: string, options: { secret?: string; timestamp?: number; json?: boolean; url?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; body: string }> {
-    const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
-    const signature = `v0=${createHmac("sha256", options.secret ?? SIGNING_SECRET).update(`v0:${timestamp}:${body}`).digest("hex")}`;
     const response = await fetch(options.url ?? this.url, {
       method: "POST",
-      headers: {
-        "content-type": options.json ? "application/json" : "application/x-www-form-urlencoded",
-        "x-slack-signature": signature,
-        "x-slack-request-timestamp": String(timestamp),
-        ...options.headers,
-      },
+      headers: { ...slackHeaders(body, options), ...options.headers },
       body,
     });
     const text = await response.text();
