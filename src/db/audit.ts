@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { canonicalJson } from "../domain/canonical-json.ts";
+import { withoutNul } from "../domain/text.ts";
 import type { Db, Tx } from "./database.ts";
 
 export { canonicalJson };
@@ -66,7 +67,7 @@ export async function appendAudit(tx: Tx, events: AuditInput[]): Promise<AuditRe
       requestId: input.requestId ?? null,
       clientId: input.clientId ?? null,
       // Stored exactly as hashed.
-      data: JSON.parse(canonicalJson(withoutNul(input.data ?? {}))) as unknown,
+      data: JSON.parse(canonicalJson(deepWithoutNul(input.data ?? {}))) as unknown,
       prevHash,
     };
     const record = { ...unhashed, hash: hashEvent(unhashed) };
@@ -115,10 +116,10 @@ export async function verifyAudit(db: Db, pageSize = 2000): Promise<VerifyResult
   return { ok: true, events: count, lastSeq };
 }
 
-/** PostgreSQL cannot store NUL in jsonb text: a forged value quoted in an event loses it rather than the event. */
-function withoutNul(value: unknown): unknown {
-  if (typeof value === "string") return value.replace(/\u0000/g, "");
-  if (Array.isArray(value)) return value.map(withoutNul);
-  if (value && typeof value === "object" && !(value instanceof Date)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [withoutNul(k) as string, withoutNul(v)]));
+/** A forged value quoted in an event loses its NUL characters rather than the event. */
+function deepWithoutNul(value: unknown): unknown {
+  if (typeof value === "string") return withoutNul(value);
+  if (Array.isArray(value)) return value.map(deepWithoutNul);
+  if (value && typeof value === "object" && !(value instanceof Date)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [withoutNul(k), deepWithoutNul(v)]));
   return value;
 }

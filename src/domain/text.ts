@@ -10,3 +10,8 @@ export function searchKey(text: string): string {
     .replace(/[^\p{L}\p{N}]+/gu, " ")
     .trim();
 }
+
+/** PostgreSQL cannot store NUL in text or jsonb: Slack never sends one, a forger might. */
+export function withoutNul(text: string): string {
+  return text.replace(/\u0000/g, "");
+}

@@ -179,7 +179,9 @@ export async function previewReactivation(deps: ServiceDeps, clientRef: string) 
   if (!client) return fail(ErrorCode.ClientNotFound, { ref: clientRef });
   const last = await findLastExecutedFor(deps.db, client.id);
   const record = await deps.db.client.findUnique({ where: { id: client.id }, select: { dataDeletedAt: true } });
-  const unpaid = await deps.sor.pendingCharges(client.ref);
+  // Unpaid invoices matter only to a kind that requires them paid, or to say what a new start must pay: ask only then.
+  const rule = last?.snapshot.reactivation;
+  const unpaid = rule?.requiresPaid || (record?.dataDeletedAt && rule?.restart) ? await deps.sor.pendingCharges(client.ref) : [];
   const plan = lifecycle.planReactivation({ status: client.status, dataDeletedAt: record?.dataDeletedAt ?? null, unpaid }, last, deps.clock.now(), deps.policy.timezone);
   if (!plan.ok) return plan;
   return { ok: true as const, client, last, plan };

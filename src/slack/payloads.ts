@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { withoutNul } from "../domain/text.ts";
 
 /**
  * What Offboard reads from Slack's payloads, parsed before anything uses it.
@@ -11,8 +12,6 @@ const uuid = z.uuid();
 /** Longer than any client name or reference. */
 export const COMMAND_TEXT_MAX = 500;
 
-/** PostgreSQL cannot store NUL in text: Slack never sends one, a forger might. */
-export const withoutNul = (s: string) => s.replace(/\u0000/g, "");
 
 export const slashCommand = z.object({
   user_id: userId,
