@@ -3,12 +3,21 @@ import { findRequest, type StoredRequest } from "../db/requests.ts";
 import type { LadderStepState } from "../domain/dunning.ts";
 import { loadLadder } from "./dunning.ts";
 
+/** A message Slack shows for a request: where, what it shows, and the last audit event in its thread. */
+export interface ShownPost {
+  id: string;
+  channel: string;
+  ts: string;
+  shownHash: string | null;
+  threadSeq: bigint;
+}
+
 /** Everything the Slack cards show about one request. */
 export interface RequestView {
   request: StoredRequest;
   client: { id: string; ref: string; name: string; status: "active" | "inactive"; reactivatedAt: Date | null; reactivatedBy: string | null; dataDeletedAt: Date | null };
   steps: { action: string; status: "pending" | "running" | "done" | "failed"; lastError: string | null }[];
-  posts: Partial<Record<"card" | "approval", { channel: string; ts: string; shownHash: string | null }>>;
+  posts: Partial<Record<"card" | "approval", ShownPost>>;
   ladder: LadderStepState[];
   /** The client's invoices on hold now (seed 003: released by hand after a reactivation). */
   invoicesOnHold: number;
@@ -23,7 +32,7 @@ export async function loadRequestView(db: Db, requestId: string, now: Date): Pro
   const [client, steps, posts, ladder, stopped, invoicesOnHold] = await Promise.all([
     db.client.findUniqueOrThrow({ where: { id: request.clientId }, select: { id: true, ref: true, name: true, status: true, reactivatedAt: true, reactivatedBy: true, dataDeletedAt: true } }),
     db.executionStep.findMany({ where: { requestId }, orderBy: { position: "asc" }, select: { action: true, status: true, lastError: true } }),
-    db.slackPost.findMany({ where: { requestId }, select: { purpose: true, channel: true, ts: true, shownHash: true } }),
+    db.slackPost.findMany({ where: { requestId }, select: { id: true, purpose: true, channel: true, ts: true, shownHash: true, threadSeq: true } }),
     loadLadder(db, requestId),
     db.deactivationRequest.findUniqueOrThrow({ where: { id: requestId }, select: { ladderStoppedAt: true, ladderStoppedBy: true, ladderOutcome: true } }),
     request.snapshot.actions.includes("hold_invoices") ? db.invoice.count({ where: { clientId: request.clientId, onHold: true } }) : Promise.resolve(0),
@@ -32,7 +41,7 @@ export async function loadRequestView(db: Db, requestId: string, now: Date): Pro
     request,
     client,
     steps,
-    posts: Object.fromEntries(posts.map((p) => [p.purpose, { channel: p.channel, ts: p.ts, shownHash: p.shownHash }])),
+    posts: Object.fromEntries(posts.map(({ purpose, ...post }) => [purpose, post])),
     ladder,
     invoicesOnHold,
     now,

@@ -5,7 +5,7 @@ import { scheduleJobs } from "../scheduler/jobs.ts";
 import type { Clock } from "../services/clock.ts";
 import type { Policy } from "../domain/policy.ts";
 import { approvalApplies } from "../domain/request.ts";
-import { loadRequestView, type RequestView } from "../services/request-view.ts";
+import { loadRequestView, type RequestView, type ShownPost } from "../services/request-view.ts";
 import { t } from "./i18n/catalog.ts";
 import type { People } from "./people.ts";
 import { approvalCard } from "./views/approval-card.ts";
@@ -122,29 +122,30 @@ export class Publisher {
     await this.postTimeline(view, card, ctx);
   }
 
-  private async show(view: RequestView, purpose: Purpose, channel: string, message: Message): Promise<{ channel: string; ts: string }> {
+  private async show(view: RequestView, purpose: Purpose, channel: string, message: Message): Promise<ShownPost> {
     const existing = view.posts[purpose];
     const shownHash = createHash("sha256").update(JSON.stringify([message.text, message.blocks])).digest("hex");
     if (existing) {
       if (existing.shownHash === shownHash) return existing;
       await this.client.chat.update({ channel: existing.channel, ts: existing.ts, text: message.text, blocks: message.blocks });
-      await this.db.slackPost.update({ where: { requestId_purpose: { requestId: view.request.id, purpose } }, data: { shownHash } });
-      return existing;
+      await this.db.slackPost.update({ where: { id: existing.id }, data: { shownHash } });
+      return { ...existing, shownHash };
     }
     const posted = await this.client.chat.postMessage({ channel, text: message.text, blocks: message.blocks, unfurl_links: false });
-    const where = { channel: posted.channel ?? channel, ts: posted.ts! };
-    await this.db.slackPost.create({ data: { requestId: view.request.id, purpose, ...where, shownHash } });
-    return where;
+    return this.db.slackPost.create({
+      data: { requestId: view.request.id, purpose, channel: posted.channel ?? channel, ts: posted.ts!, shownHash },
+      select: { id: true, channel: true, ts: true, shownHash: true, threadSeq: true },
+    });
   }
 
-  private async postTimeline(view: RequestView, card: { channel: string; ts: string }, ctx: ViewContext): Promise<void> {
-    const post = await this.db.slackPost.findUniqueOrThrow({ where: { requestId_purpose: { requestId: view.request.id, purpose: "card" } } });
-    const events = await this.db.auditEvent.findMany({ where: { requestId: view.request.id, seq: { gt: post.threadSeq } }, orderBy: { seq: "asc" } });
+  /** Every audit event past the card's thread position becomes a reply, in order (the view was read under the publication lease). */
+  private async postTimeline(view: RequestView, card: ShownPost, ctx: ViewContext): Promise<void> {
+    const events = await this.db.auditEvent.findMany({ where: { requestId: view.request.id, seq: { gt: card.threadSeq } }, orderBy: { seq: "asc" } });
     for (const event of events) {
       const line = timelineLine(event, view, ctx);
       if (line) await this.client.chat.postMessage({ channel: card.channel, thread_ts: card.ts, text: line, unfurl_links: false });
       await this.tellRequester(event, view);
-      await this.db.slackPost.update({ where: { id: post.id }, data: { threadSeq: event.seq } });
+      await this.db.slackPost.update({ where: { id: card.id }, data: { threadSeq: event.seq } });
     }
   }
 
