@@ -3,7 +3,7 @@ import { findRequest, lockRequest, saveRequest, type StoredRequest } from "../db
 import { ErrorCode, fail, OffboardError, type Result } from "../domain/errors.ts";
 import type { Action } from "../domain/policy.ts";
 import * as lifecycle from "../domain/request.ts";
-import type { Actor } from "../domain/request.ts";
+import type { Actor, DeactivationRequest } from "../domain/request.ts";
 import { cancelJobs, scheduleJobs } from "../scheduler/jobs.ts";
 import { scheduleDeletion } from "./data-deletion.ts";
 import type { ServiceDeps } from "./deps.ts";
@@ -48,10 +48,10 @@ export async function executeRequest(deps: ServiceDeps, requestId: string, userI
     });
     await scheduleResume(tx, requestId, userId, new Date(now.getTime() + ACTION_LEASE_MS));
     await audit(tx, before, userId, now, result.events);
-    return { ok: true as const };
+    return { ok: true as const, request: result.request };
   });
   if (!started.ok) return started;
-  return runSteps(deps, requestId, actor);
+  return runSteps(deps, started.request, actor);
 }
 
 export type ResumeOutcome = { status: "settled" } | { status: "later"; at: Date } | { status: "ran"; result: ExecutionResult };
@@ -72,7 +72,7 @@ export async function resumeExecution(deps: ServiceDeps, requestId: string, user
   }
   await deps.db.$transaction((tx) => audit(tx, request, "system", now, [{ action: "execution.resumed", data: { for: userId } }]));
   const actor: Actor = { userId, isApprover: await deps.approvers.isApprover(userId) };
-  return { status: "ran", result: await runSteps(deps, requestId, actor) };
+  return { status: "ran", result: await runSteps(deps, request, actor) };
 }
 
 function scheduleResume(tx: Parameters<typeof scheduleJobs>[0], requestId: string, userId: string, runAt: Date) {
@@ -80,10 +80,9 @@ function scheduleResume(tx: Parameters<typeof scheduleJobs>[0], requestId: strin
 }
 
 /** Runs the actions not yet done, each claimed first so two processes never run the same one at once. */
-async function runSteps(deps: ServiceDeps, requestId: string, actor: Actor): Promise<ExecutionResult> {
+async function runSteps(deps: ServiceDeps, request: DeactivationRequest, actor: Actor): Promise<ExecutionResult> {
   const userId = actor.userId;
-  const request = await findRequest(deps.db, requestId);
-  if (!request) return fail(ErrorCode.RequestNotFound, { requestId });
+  const requestId = request.id;
   const client = await deps.db.client.findUniqueOrThrow({ where: { id: request.clientId }, select: { ref: true } });
   const steps = await deps.db.executionStep.findMany({ where: { requestId }, orderBy: { position: "asc" } });
   const outcomes: { action: Action; outcome: ActionOutcome }[] = [];
@@ -139,7 +138,7 @@ async function runSteps(deps: ServiceDeps, requestId: string, actor: Actor): Pro
   });
 }
 
-function runAction(sor: SystemOfRecord, action: Action, ref: string, context: Parameters<SystemOfRecord["inactivateClient"]>[1], request: StoredRequest): Promise<ActionOutcome> {
+function runAction(sor: SystemOfRecord, action: Action, ref: string, context: Parameters<SystemOfRecord["inactivateClient"]>[1], request: DeactivationRequest): Promise<ActionOutcome> {
   switch (action) {
     case "send_to_collections": {
       // Seed 002: the debt goes to collections "a no ser que le hagamos Notas de Crédito".
