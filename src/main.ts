@@ -5,9 +5,9 @@ import { databaseTarget, type Env } from "./config/env.ts";
 import { formatProblems, loadPolicyFile } from "./config/policy-file.ts";
 import { Ledger } from "./connectors/ledger.ts";
 import { HttpSystemOfRecord } from "./connectors/http.ts";
-import { openDatabase } from "./db/database.ts";
+import { openDatabase, type DatabaseHandle, type DatabaseTarget } from "./db/database.ts";
 import { applyMigrations } from "./db/migrations.ts";
-import { systemClock } from "./services/clock.ts";
+import { systemClock, type Clock } from "./services/clock.ts";
 import { Scheduler } from "./scheduler/scheduler.ts";
 import { createSlackApp } from "./slack/app.ts";
 import type { LogLevel } from "@slack/bolt";
@@ -38,13 +38,26 @@ export interface RunningBot {
   stop(): Promise<void>;
   /** HTTP mode: the listening server. */
   server?: Server;
+  database: DatabaseHandle;
+  scheduler: Scheduler;
+  clock: Clock;
+}
+
+/** What a caller that hosts the bot (the sandbox) chooses instead of the defaults. */
+export interface BotOverrides {
+  clock?: Clock;
+  database?: DatabaseTarget;
+  /** Where HTTP mode listens (default: every interface, on PORT; port 0 picks a free one). */
+  host?: string;
+  port?: number;
 }
 
 /**
  * Starts Offboard: checks credentials and the policy, opens the database and
  * applies pending migrations, then starts the Slack app.
  */
-export async function startBot(env: Env, cwd: string, log: (line: string) => void, rawEnv: NodeJS.ProcessEnv = process.env): Promise<RunningBot> {
+export async function startBot(env: Env, cwd: string, log: (line: string) => void, rawEnv: NodeJS.ProcessEnv = process.env, overrides: BotOverrides = {}): Promise<RunningBot> {
+  const clock = overrides.clock ?? systemClock;
   const missing = missingCredentials(env);
   if (missing.length) throw new StartupError(`cannot start: missing ${missing.length === 1 ? "setting" : "settings"}:\n  ${missing.join("\n  ")}`, 2);
 
@@ -69,7 +82,7 @@ export async function startBot(env: Env, cwd: string, log: (line: string) => voi
   }
   // Every log line goes through it: no token or secret ever reaches a log.
   const logger = new RedactingLogger(secretsOf(env, connectorSecret ? [connectorSecret] : []), env.LOG_LEVEL as LogLevel);
-  const db = await openDatabase(databaseTarget(env, cwd));
+  const db = await openDatabase(overrides.database ?? databaseTarget(env, cwd));
   try {
     const applied = await applyMigrations(db);
     if (applied.length) log(`applied ${applied.length} migration(s): ${applied.join(", ")}`);
@@ -81,7 +94,7 @@ export async function startBot(env: Env, cwd: string, log: (line: string) => voi
       policy: policy.policy,
       services: {
         db: db.prisma,
-        clock: systemClock,
+        clock,
         policy: policy.policy,
         sor:
           sorConfig.type === "http"
@@ -98,20 +111,23 @@ export async function startBot(env: Env, cwd: string, log: (line: string) => voi
     }
     const scheduler = new Scheduler({
       db: db.prisma,
-      clock: systemClock,
+      clock,
       handlers: slack.jobHandlers,
       batchHandlers: slack.batchHandlers,
       onFailed: slack.onJobFailed,
       pollMs: env.SCHEDULER_POLL_MS,
       log: (message, error) => slack.app.logger.warn(message, error ?? ""),
     });
-    const started = (await slack.app.start(env.PORT)) as unknown;
+    const started = (await slack.app.start(overrides.host ? { port: overrides.port ?? env.PORT, host: overrides.host } : (overrides.port ?? env.PORT))) as unknown;
     scheduler.start();
     const server = env.SLACK_APP_TOKEN ? undefined : (started as Server);
     log(env.SLACK_APP_TOKEN ? "Offboard is running in Socket Mode" : `Offboard is listening on port ${(server?.address() as { port: number } | null)?.port ?? env.PORT} (POST /slack/events)`);
     let stopping: Promise<void> | undefined;
     return {
       ...(server ? { server } : {}),
+      database: db,
+      scheduler,
+      clock,
       stop: () =>
         (stopping ??= (async () => {
           // Take no new requests, let running listeners finish, then close the database.

@@ -117,3 +117,9 @@ export async function failAbandonedJobs(db: Db, now: Date): Promise<ClaimedJob[]
     RETURNING "id", "kind", "key", "payload", "requestId", "attempts", "maxAttempts", "runAt", "lastError"`;
   return rows.map((r) => ({ ...r, payload: (r.payload ?? {}) as Record<string, unknown> }));
 }
+
+/** When the earliest pending job falls due, if one does at or before `until` (the sandbox's clock steps through them). */
+export async function nextJobDueAt(db: Db, until: Date): Promise<Date | null> {
+  const next = await db.job.findFirst({ where: { status: "pending", runAt: { lte: until } }, orderBy: { runAt: "asc" }, select: { runAt: true } });
+  return next?.runAt ?? null;
+}

@@ -41,10 +41,19 @@ async function cli(env: Record<string, string>, ...args: string[]) {
 }
 
 describe("offboard start", () => {
-  it("refuses to start without credentials, saying what is missing and where to find it (exit 2)", async () => {
-    const result = await cli({}, "start");
+  it("in production, refuses to start without credentials, saying what is missing and where to find it (exit 2), instead of the sandbox", async () => {
+    const result = await cli({ NODE_ENV: "production" }, "start");
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^offboard: cannot start: missing settings:\n {2}SLACK_BOT_TOKEN: .*OAuth & Permissions\n {2}SLACK_SIGNING_SECRET: .*Basic Information/);
+    const sandbox = await cli({ NODE_ENV: "production" }, "sandbox");
+    expect(sandbox.code).toBe(2);
+    expect(sandbox.stderr).toMatch(/the sandbox does not run with NODE_ENV=production/);
+  });
+
+  it("with some but not all Slack settings, says what is missing (exit 2) rather than starting the sandbox", async () => {
+    const result = await cli({ SLACK_SIGNING_SECRET: SECRET }, "start");
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^offboard: cannot start: missing setting:\n {2}SLACK_BOT_TOKEN: /);
   });
 
   it("says at once when Slack cannot be reached or refuses the token (exit 2), instead of retrying for half an hour", async () => {

@@ -1,0 +1,147 @@
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Browser, Locator, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
+import { freePort } from "../support/bot-process.ts";
+import { hasChromium, launchChromium, screenshot, StartedProcess } from "../support/browser.ts";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+
+/**
+ * The sandbox as a new user meets it: `npm start` with no Slack settings, the
+ * printed address opened in Chromium, everything done by clicking and typing.
+ */
+describe.skipIf(!hasChromium)("the sandbox in a browser (needs Chromium at /usr/bin/chromium: apt-get install chromium)", () => {
+  let dir: string;
+  let browser: Browser;
+  let sandbox: StartedProcess;
+  let url: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "offboard-sandbox-"));
+    // The example policy in English, with a kind that executes at once (the other keeps its month-end calendar).
+    const example = await readFile(join(ROOT, "offboard.policy.example.yml"), "utf8");
+    const policy = example
+      .replace("language: es", "language: en")
+      .replace("service_ends: end_of_month       # end_of_month", "service_ends: immediately       # end_of_month");
+    expect(policy).toContain("service_ends: immediately");
+    await writeFile(join(dir, "policy.yml"), policy);
+    const port = await freePort();
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME, PORT: String(port), OFFBOARD_DATA_DIR: join(dir, "data"), OFFBOARD_POLICY: join(dir, "policy.yml") };
+    const started = Date.now();
+    sandbox = StartedProcess.spawn("npm", ["start"], { cwd: ROOT, env });
+    url = (await sandbox.waitFor(/Offboard sandbox \(no Slack workspace\): open (http:\/\/127\.0\.0\.1:\d+\/)/))[1]!;
+    console.log(`npm start: the sandbox answered after ${Date.now() - started} ms`);
+    browser = await launchChromium();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await sandbox?.kill();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function open(): Promise<Page> {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.on("pageerror", (error) => console.error(`page error: ${error.message}`));
+    if (process.env.DEBUG_SANDBOX) page.on("requestfinished", (r) => void r.response().then(async (res) => r.url().includes("/sandbox/act") && console.log(r.postData(), "->", await res?.text())));
+    onTestFailed(async ({ task }) => {
+      await screenshot(page, `failed-${task.name.slice(0, 40).replace(/\W+/g, "-")}`).catch(() => {});
+      console.error(`sandbox output:\n${sandbox.output}`);
+    });
+    await page.goto(url);
+    await expect.poll(() => page.getByRole("navigation", { name: "Channels" }).isVisible()).toBe(true);
+    return page;
+  }
+
+  /** Switches who the page is, by the switcher's label ("Ana, staff, es"). */
+  async function as(page: Page, person: RegExp): Promise<void> {
+    const labels = await page.getByLabel("You are").locator("option").allTextContents();
+    const label = labels.find((l) => person.test(l));
+    if (!label) throw new Error(`nobody like ${person} in ${labels.join(" | ")}`);
+    await page.getByLabel("You are").selectOption({ label });
+  }
+
+  const channel = (page: Page, name: string) => page.getByRole("navigation", { name: "Channels" }).getByRole("button", { name: new RegExp(`# ${name}`) }).click();
+  const messages = (page: Page) => page.getByRole("list", { name: "Messages" });
+  const card = (page: Page, text: RegExp): Locator => messages(page).getByRole("article").filter({ hasText: text }).last();
+
+  it("runs a whole deactivation by clicking: form, cards, refused stranger, approval, checks, execution, App Home", async () => {
+    const page = await open();
+    await screenshot(page, "sandbox-start");
+    await as(page, /^Chris, staff, en$/);
+    await expect.poll(() => page.getByText("You are:").isVisible()).toBe(true);
+
+    // The form, filled by its labels; a date in the future is refused on its field, then fixed.
+    const composer = page.getByRole("textbox", { name: "Message #offboard-requests" });
+    await composer.fill("/deactivate acme");
+    await composer.press("Enter");
+    const form = page.getByRole("dialog", { name: "Deactivate a client" });
+    await expect.poll(() => form.isVisible()).toBe(true);
+    await form.getByLabel("Kind of deactivation").selectOption({ label: "Client asked to leave" });
+    await form.getByLabel("Reason").fill("Moving to another provider");
+    await form.getByLabel("Requested on").fill("2099-01-01");
+    await screenshot(page, "sandbox-form");
+    await form.getByRole("button", { name: "Open request" }).click();
+    await expect.poll(() => form.getByRole("alert").textContent()).toMatch(/no later than today/);
+    await screenshot(page, "sandbox-form-error");
+    const today = new Intl.DateTimeFormat("en-CA", { timeZone: "America/Montevideo" }).format(new Date());
+    await form.getByLabel("Requested on").fill(today);
+    await form.getByRole("button", { name: "Open request" }).click();
+    await expect.poll(() => form.isVisible()).toBe(false);
+
+    // The request card in the requests channel, the approval card in management.
+    const request = card(page, /Deactivation request #1: Acme Software/);
+    await expect.poll(() => request.isVisible()).toBe(true);
+    await screenshot(page, "sandbox-request-card");
+    await channel(page, "management");
+    const approval = card(page, /Acme Software/);
+    await expect.poll(() => approval.getByRole("button", { name: "Approve" }).isVisible()).toBe(true);
+
+    // A stranger's Approve is refused, privately.
+    await as(page, /^Sam, no role/);
+    await approval.getByRole("button", { name: "Approve" }).click();
+    const refusal = messages(page).getByRole("article").filter({ hasText: "Only visible to you" }).last();
+    await expect.poll(() => refusal.textContent()).toMatch(/approver/i);
+    await screenshot(page, "sandbox-stranger-refused");
+
+    // A manager approves: the approval card changes in place.
+    await as(page, /^Marta Gómez, approver/);
+    await expect.poll(() => refusal.isVisible()).toBe(false);
+    await approval.getByRole("button", { name: "Approve" }).click();
+    await expect.poll(() => approval.textContent()).toMatch(/Approved by @Marta Gómez/);
+
+    // Checks ticked with evidence, then Execute (with its confirmation).
+    await as(page, /^Chris, staff, en$/);
+    await channel(page, "offboard-requests");
+    for (const [n, check] of ["Client's written request", "Confirmed by phone"].entries()) {
+      await expect.poll(() => request.getByRole("button", { name: "Untick", exact: true }).count()).toBe(n);
+      await request.getByRole("button", { name: "Tick", exact: true }).first().click();
+      const tick = page.getByRole("dialog", { name: "Tick a check" });
+      await expect.poll(() => tick.isVisible()).toBe(true);
+      await expect.poll(() => tick.textContent()).toContain(check);
+      await tick.getByLabel(/Evidence/).fill(`https://mail.example.com/message/${n + 1}`);
+      await tick.getByRole("button", { name: "Tick", exact: true }).click();
+      await expect.poll(() => tick.isVisible()).toBe(false);
+    }
+    await expect.poll(() => request.textContent()).toMatch(/Ready to execute/);
+    await request.getByRole("button", { name: "Execute" }).click();
+    const confirm = page.getByRole("dialog", { name: /execute/i });
+    await confirm.getByRole("button", { name: "Yes, go ahead" }).click();
+    await expect.poll(() => request.textContent(), { timeout: 20_000 }).toMatch(/Inactivated by @Chris/);
+    await screenshot(page, "sandbox-executed");
+
+    // The thread is the request's timeline.
+    await request.locator("..").getByRole("button", { name: /replies?$/ }).click();
+    const thread = page.getByRole("complementary", { name: "Thread" });
+    await expect.poll(() => thread.textContent()).toMatch(/Marta Gómez/);
+
+    // App Home lists it among the recently inactivated clients.
+    await page.getByRole("button", { name: "Offboard — Home" }).click();
+    const home = page.getByRole("main", { name: "Offboard home" });
+    await expect.poll(() => home.textContent()).toMatch(/Acme Software \(ACME-01\)/);
+    await screenshot(page, "sandbox-home");
+    await page.close();
+  });
+});
