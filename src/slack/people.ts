@@ -14,7 +14,7 @@ const GROUP_TTL_MS = 5 * 60_000;
 
 /** Who people are in Slack: their language, and whether the policy makes them approvers. */
 export class People implements ApproverDirectory {
-  private readonly locales = new Map<string, Cached<Language>>();
+  private readonly profiles = new Map<string, Cached<{ language: Language; name: string }>>();
   private group: Cached<Set<string>> | undefined;
 
   constructor(
@@ -26,17 +26,27 @@ export class People implements ApproverDirectory {
 
   /** The user's Slack locale as one of en/es/pt, else the policy's language. */
   async languageOf(userId: string): Promise<Language> {
-    const cached = this.locales.get(userId);
+    return (await this.profile(userId)).language;
+  }
+
+  /** The name Slack shows for a person, for plain text where a mention cannot be rendered (a form field's error). */
+  async nameOf(userId: string): Promise<string> {
+    return (await this.profile(userId)).name;
+  }
+
+  private async profile(userId: string): Promise<{ language: Language; name: string }> {
+    const cached = this.profiles.get(userId);
     if (cached && cached.until > this.now()) return cached.value;
-    let language = this.policy.language;
+    const profile = { language: this.policy.language, name: userId };
     try {
       const answer = await this.client.users.info({ user: userId, include_locale: true });
-      language = languageOf(answer.user?.locale, this.policy.language);
+      profile.language = languageOf(answer.user?.locale, this.policy.language);
+      profile.name = answer.user?.profile?.display_name || answer.user?.real_name || answer.user?.name || userId;
     } catch (error) {
       this.log(`users.info failed for ${userId}; using the policy's language`, error);
     }
-    this.locales.set(userId, { value: language, until: this.now() + LOCALE_TTL_MS });
-    return language;
+    this.profiles.set(userId, { value: profile, until: this.now() + LOCALE_TTL_MS });
+    return profile;
   }
 
   async isApprover(userId: string): Promise<boolean> {

@@ -78,7 +78,7 @@ describe("Approve and Reject racing from two approvers", () => {
         expect(bot.responseTo(approve.responseId)?.text).toBe("Already decided: rejected by <@U0MANAGERA>.");
       } else {
         expect(after.approvals[0]).toMatchObject({ approverId: MANAGER_B, decision: "approve" });
-        expect(reject.answer).toEqual({ response_action: "errors", errors: { [B.rejectReason]: "Already decided: approved by <@U0MANAGERB>." } });
+        expect(reject.answer).toEqual({ response_action: "errors", errors: { [B.rejectReason]: "Already decided: approved by @U0MANAGERB." } });
       }
     }
     expect(await verifyAudit(bot.db)).toMatchObject({ ok: true });

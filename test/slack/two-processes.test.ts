@@ -104,7 +104,7 @@ suite(named("two bot processes on one database"), () => {
         await eventually(() => Boolean(bot.responseTo(approve.responseId)), "the approver to be told");
         expect(bot.responseTo(approve.responseId)?.text).toBe("Already decided: rejected by <@U0MANAGERA>.");
       } else {
-        expect(reject.answer).toEqual({ response_action: "errors", errors: { [B.rejectReason]: "Already decided: approved by <@U0MANAGERB>." } });
+        expect(reject.answer).toEqual({ response_action: "errors", errors: { [B.rejectReason]: "Already decided: approved by @U0MANAGERB." } });
       }
     }
   });

@@ -10,6 +10,7 @@ import { localDate } from "../../src/domain/calendar.ts";
 import { escapeText, formatMoney } from "../../src/slack/views/format.ts";
 import { deactivateModal, evidenceModal, rejectModal } from "../../src/slack/views/modals.ts";
 import { requestCard } from "../../src/slack/views/request-card.ts";
+import { plainText } from "../../src/slack/views/errors.ts";
 import { buttons, readable } from "../support/slack-bot.ts";
 import { testPolicy } from "../support/policy.ts";
 
@@ -184,5 +185,19 @@ describe("manifest", () => {
     expect(manifest.settings?.event_subscriptions?.bot_events).toEqual(["app_home_opened"]);
     expect(manifest.oauth_config?.scopes?.bot).toEqual(["commands", "chat:write", "users:read", "usergroups:read"]);
     expect(manifest.settings?.interactivity).toMatchObject({ is_enabled: true, request_url: "https://offboard.example.com/slack/events" });
+  });
+});
+
+describe("a refusal under a form's field is plain text (Slack shows field errors as typed)", () => {
+  it.each([
+    ["Already decided: approved by <@U0MARTA>.", "Already decided: approved by @Marta Gómez."],
+    ["Asked by <@U0NOBODY> first", "Asked by @U0NOBODY first"],
+    ["*Client's written request* needs evidence", "Client's written request needs evidence"],
+    ["_Nothing here._", "Nothing here."],
+    ["Tom &amp; Jerry &lt;ltd&gt;", "Tom & Jerry <ltd>"],
+    ["call <!subteam^S0MGR|@managers> now", "call @managers now"],
+    ["a*b*c stays", "a*b*c stays"],
+  ])("%s → %s", (mrkdwn, plain) => {
+    expect(plainText(mrkdwn, new Map([["U0MARTA", "Marta Gómez"]]))).toBe(plain);
   });
 });

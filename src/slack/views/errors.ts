@@ -26,3 +26,14 @@ export function errorText(error: DomainError, ctx: ViewContext, view?: Pick<Requ
   if (Array.isArray(d.missing) && view) params.missing = describeMissing(d.missing as Missing[], view, ctx);
   return t(ctx.language, key, params);
 }
+
+/** mrkdwn as plain text: mentions by name (`names`, else the id), no emphasis marks, Slack's escapes undone. */
+export function plainText(mrkdwn: string, names: ReadonlyMap<string, string>): string {
+  return mrkdwn
+    .replace(/<@([UW][A-Z0-9]+)>/g, (_, id: string) => `@${names.get(id) ?? id}`)
+    .replace(/<!subteam\^[A-Z0-9]+(?:\|([^>]+))?>/g, (_, handle?: string) => handle ?? "@group")
+    .replace(/(^|[\s(])[*_~]([^*_~\n]+)[*_~](?=$|[\s).,:;!?])/g, "$1$2")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&amp;/g, "&");
+}

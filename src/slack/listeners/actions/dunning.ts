@@ -12,9 +12,8 @@ import { userContext, type SlackDeps } from "../../context.ts";
 import { t } from "../../i18n/catalog.ts";
 import { Ids } from "../../ids.ts";
 import { blockAction, inputValue, parseForm, read, stepMetadata, stepValue } from "../../payloads.ts";
-import { errorText } from "../../views/errors.ts";
 import { reassignModal, snoozeModal, stepDoneModal } from "../../views/reminder.ts";
-import { refuseMalformed, refuseOrPublish } from "./respond.ts";
+import { refuseMalformed, refuseOrPublish, fieldError } from "./respond.ts";
 
 /** The buttons of a dunning reminder: Done (asks what was sent), Snooze a day, Client answered, Client paid. */
 export function register(app: App, deps: SlackDeps): void {
@@ -48,7 +47,7 @@ export function register(app: App, deps: SlackDeps): void {
       }
       const outcome = await result;
       if (!outcome.ok) {
-        await ack({ response_action: "errors", errors: { [field]: errorText(outcome.error, await userContext(deps, form.user.id)) } });
+        await ack({ response_action: "errors", errors: { [field]: await fieldError(deps, outcome.error, await userContext(deps, form.user.id)) } });
         return;
       }
       await ack();

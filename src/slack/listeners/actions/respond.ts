@@ -1,10 +1,11 @@
 import type { RespondFn } from "@slack/bolt";
 import { z } from "zod";
 import { auditMalformedInteraction } from "../../../services/audit-trail.ts";
-import type { Result } from "../../../domain/errors.ts";
+import type { DomainError, Result } from "../../../domain/errors.ts";
 import { userContext, type SlackDeps } from "../../context.ts";
 import { t } from "../../i18n/catalog.ts";
-import { errorText } from "../../views/errors.ts";
+import { errorText, plainText } from "../../views/errors.ts";
+import type { ViewContext } from "../../views/format.ts";
 import { COMMAND_TEXT_MAX, slashCommand } from "../../payloads.ts";
 
 /** A reply only the person who clicked sees; the card stays as it is. */
@@ -25,6 +26,17 @@ export async function refuseMalformed(deps: SlackDeps, respond: RespondFn, body:
   await auditMalformedInteraction(deps.services.db, deps.services.clock.now(), user.success ? user.data.user.id : "unknown", action?.action_id ?? null, action?.value ?? null);
   const language = user.success ? (await userContext(deps, user.data.user.id)).language : deps.policy.language;
   await tellClicker(respond, t(language, "error.badPayload"));
+}
+
+/**
+ * A refusal shown under a form's field: Slack shows those as plain text, so
+ * mentions become the person's name and mrkdwn marks go.
+ */
+export async function fieldError(deps: SlackDeps, error: DomainError, ctx: ViewContext): Promise<string> {
+  const text = errorText(error, ctx);
+  const ids = [...new Set([...text.matchAll(/<@([UW][A-Z0-9]+)>/g)].map((m) => m[1]!))];
+  const names = new Map(await Promise.all(ids.map(async (id) => [id, await deps.people.nameOf(id)] as const)));
+  return plainText(text, names);
 }
 
 /** After a service call from a button: a refusal goes to the clicker alone, a change to the cards. */

@@ -5,7 +5,7 @@ import { userContext, type SlackDeps } from "../../context.ts";
 import { t } from "../../i18n/catalog.ts";
 import { Ids } from "../../ids.ts";
 import { deactivateMetadata, inputValue, parseJson, read, viewSubmission } from "../../payloads.ts";
-import { errorText } from "../../views/errors.ts";
+import { fieldError } from "../actions/respond.ts";
 
 const B = Ids.block;
 const A = Ids.action;
@@ -63,7 +63,7 @@ export function register(app: App, deps: SlackDeps): void {
     });
     if (!result.ok) {
       const field = result.error.code === ErrorCode.FieldTooLong ? FIELD_BLOCKS[String(result.error.details?.field)] : FIELD_OF[result.error.code];
-      await ack({ response_action: "errors", errors: { [field ?? B.reason]: errorText(result.error, ctx) } });
+      await ack({ response_action: "errors", errors: { [field ?? B.reason]: await fieldError(deps, result.error, ctx) } });
       return;
     }
     // A retried submission gets the same answer; publishing again converges on the same card.

@@ -4,7 +4,7 @@ import { userContext, type SlackDeps } from "../../context.ts";
 import { t } from "../../i18n/catalog.ts";
 import { Ids } from "../../ids.ts";
 import { checkMetadata, inputValue, parseForm, read, requestMetadata } from "../../payloads.ts";
-import { errorText } from "../../views/errors.ts";
+import { fieldError } from "../actions/respond.ts";
 
 /** The small forms behind buttons: evidence for a tick, a reason for a rejection. Errors show on the field. */
 export function register(app: App, deps: SlackDeps): void {
@@ -18,7 +18,7 @@ export function register(app: App, deps: SlackDeps): void {
     const evidence = read.text(inputValue(values, Ids.block.evidence, Ids.action.evidence));
     const result = await tickCheck(deps.services, metadata.requestId, user.id, metadata.checkId, evidence);
     if (!result.ok) {
-      await ack({ response_action: "errors", errors: { [Ids.block.evidence]: errorText(result.error, await userContext(deps, user.id)) } });
+      await ack({ response_action: "errors", errors: { [Ids.block.evidence]: await fieldError(deps, result.error, await userContext(deps, user.id)) } });
       return;
     }
     await ack();
@@ -35,7 +35,7 @@ export function register(app: App, deps: SlackDeps): void {
     const reason = read.text(inputValue(values, Ids.block.rejectReason, Ids.action.rejectReason));
     const result = await rejectRequest(deps.services, metadata.requestId, user.id, reason);
     if (!result.ok) {
-      await ack({ response_action: "errors", errors: { [Ids.block.rejectReason]: errorText(result.error, await userContext(deps, user.id)) } });
+      await ack({ response_action: "errors", errors: { [Ids.block.rejectReason]: await fieldError(deps, result.error, await userContext(deps, user.id)) } });
       return;
     }
     await ack();
