@@ -45,7 +45,7 @@ export function requestCard(view: RequestView, ctx: ViewContext): Message {
   ].filter((x): x is string => x !== null);
   if (extras.length) blocks.push({ type: "context", elements: extras.map((text) => ({ type: "mrkdwn", text: clip(text, 3000) })) });
 
-  blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: stateLine(view, ctx) }] });
+  blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: clip(stateLine(view, ctx), 3000) }] });
   if (client.dataDeletedAt) blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: t(ctx.language, "card.dataDeletedOn", { at: formatDateTime(client.dataDeletedAt, ctx) }) }] });
   const { reactivatedAt, reactivatedBy } = client;
   if (request.state === "executed" && client.status === "active" && reactivatedAt && reactivatedBy && request.executedAt && reactivatedAt >= request.executedAt) {
