@@ -122,8 +122,10 @@ export class SandboxWebApi {
     if (threadTs && !this.workspace.message(channel.id, threadTs)) return fail("thread_not_found");
     const taken = this.limiter.take(channel.id);
     if (!taken.ok) return { status: 429, headers: { "retry-after": String(taken.retryAfterSeconds) }, body: { ok: false, error: "ratelimited" } };
-    const message = this.workspace.post({ channel: channel.id, user: this.workspace.botUserId, ...messageContent(args), ...(threadTs ? { threadTs } : {}) });
-    return ok({ channel: channel.id, ts: message.ts, message: shown(message) });
+    // Slack cuts a text over 40,000 characters and says so in a warning.
+    const content = { ...messageContent(args), ...(rule.truncatedText !== undefined ? { text: rule.truncatedText } : {}) };
+    const message = this.workspace.post({ channel: channel.id, user: this.workspace.botUserId, ...content, ...(threadTs ? { threadTs } : {}) });
+    return ok({ channel: channel.id, ts: message.ts, message: shown(message), ...(rule.warnings?.length ? { warning: rule.warnings.join(","), response_metadata: { warnings: rule.warnings } } : {}) });
   }
 
   private postEphemeral(args: Args): Answer {

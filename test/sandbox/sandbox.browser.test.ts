@@ -136,12 +136,83 @@ describe.skipIf(!hasChromium)("the sandbox in a browser (needs Chromium at /usr/
     await request.locator("..").getByRole("button", { name: /replies?$/ }).click();
     const thread = page.getByRole("complementary", { name: "Thread" });
     await expect.poll(() => thread.textContent()).toMatch(/Marta Gómez/);
+    await screenshot(page, "sandbox-thread");
 
     // App Home lists it among the recently inactivated clients.
     await page.getByRole("button", { name: "Offboard — Home" }).click();
     const home = page.getByRole("main", { name: "Offboard home" });
     await expect.poll(() => home.textContent()).toMatch(/Acme Software \(ACME-01\)/);
     await screenshot(page, "sandbox-home");
+    await page.close();
+  });
+
+  it("plays a collection ladder out with the clock: reminders fall due, the final notice gives its cut-off date, the execution runs at the end of service", async () => {
+    const page = await open();
+    await as(page, /^Chris, staff, en$/);
+    // From the 2nd of next month (business morning), the whole ladder (1+7+7+3+2 days) fits before the month ends.
+    const now = new Date();
+    const zone = "America/Montevideo";
+    const [year, month] = new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit" }).format(now).split("-").map(Number) as [number, number];
+    const next = (y: number, m: number, d: number) => `${m === 12 ? y + 1 : y}-${String((m % 12) + 1).padStart(2, "0")}-${String(d).padStart(2, "0")}`;
+    const start = next(year, month, 2);
+    const [startYear, startMonth] = start.split("-").map(Number) as [number, number];
+    const lastDay = new Date(Date.UTC(startYear, startMonth, 0)).getUTCDate();
+    const cutoff = new Intl.DateTimeFormat("en-GB", { timeZone: "UTC", day: "numeric", month: "short", year: "numeric" }).format(new Date(Date.UTC(startYear, startMonth - 1, lastDay)));
+    await page.getByLabel("Move the clock to").fill(start);
+    await page.getByRole("button", { name: "Go", exact: true }).click();
+    await expect.poll(() => page.getByRole("region", { name: "Clock" }).textContent()).toContain(String(startYear));
+
+    const composer = page.getByRole("textbox", { name: "Message #offboard-requests" });
+    await composer.fill("/deactivate kiwi");
+    await composer.press("Enter");
+    const form = page.getByRole("dialog", { name: "Deactivate a client" });
+    await form.getByLabel("Kind of deactivation").selectOption({ label: "Non-payment" });
+    await form.getByLabel("Reason").fill("Three invoices unpaid");
+    await form.getByRole("button", { name: "Open request" }).click();
+    await expect.poll(() => form.isVisible()).toBe(false);
+    const request = card(page, /Deactivation request #\d+: Kiwi Foods/);
+    await expect.poll(() => request.textContent()).toMatch(/0 of 5 steps done/);
+
+    // Each day the clock moves, what fell due is reminded in the card's thread; the requester marks it done with evidence.
+    await request.locator("..").getByRole("button", { name: /replies?$/ }).click();
+    const thread = page.getByRole("complementary", { name: "Thread" });
+    const steps = ["First collection email", "Second collection email", "Third collection email", "Phone call", "Final notice (email and WhatsApp)"];
+    for (const [n, label] of steps.entries()) {
+      const escaped = label.replace(/[()]/g, "\\$&");
+      const reminder = thread.getByRole("article").filter({ hasText: new RegExp(`${escaped} \\(.*was due`) }).last();
+      for (let day = 0; day < 10 && (await reminder.count()) === 0; day += 1) {
+        await page.getByRole("button", { name: "+1 day" }).click();
+        await expect.poll(() => page.getByRole("button", { name: "+1 day" }).isEnabled()).toBe(true);
+      }
+      await expect.poll(() => reminder.count()).toBe(1);
+      if (n === steps.length - 1) {
+        expect(await reminder.textContent()).toContain(`access ends on ${cutoff}`);
+        expect(await reminder.textContent()).toContain(`Kiwi Foods: your access to the system ends on ${cutoff} unless the pending invoices are paid.`);
+        await screenshot(page, "sandbox-final-notice");
+      }
+      await reminder.getByRole("button", { name: "Done", exact: true }).click();
+      const step = page.getByRole("dialog", { name: "Step done" });
+      await step.getByRole("textbox").fill(`evidence of step ${n + 1}`);
+      await step.getByRole("button", { name: "Done", exact: true }).click();
+      await expect.poll(() => step.isVisible()).toBe(false);
+      await expect.poll(() => request.textContent()).toMatch(new RegExp(`${n + 1} of 5 steps done`));
+    }
+
+    // Approved, the emails' evidence ticked: ready, and executed by itself once the service has ended.
+    await as(page, /^Marta Gómez, approver/);
+    await channel(page, "management");
+    await card(page, /Kiwi Foods/).getByRole("button", { name: "Approve" }).click();
+    await as(page, /^Chris, staff, en$/);
+    await channel(page, "offboard-requests");
+    await request.getByRole("button", { name: "Tick", exact: true }).first().click();
+    const tick = page.getByRole("dialog", { name: "Tick a check" });
+    await tick.getByLabel(/Evidence/).fill("https://mail.example.com/collection-emails");
+    await tick.getByRole("button", { name: "Tick", exact: true }).click();
+    await expect.poll(() => request.textContent()).toMatch(/Ready to execute/);
+    await page.getByLabel("Move the clock to").fill(next(startYear, startMonth, 2));
+    await page.getByRole("button", { name: "Go", exact: true }).click();
+    await expect.poll(() => request.textContent(), { timeout: 20_000 }).toMatch(/Inactivated as scheduled on/);
+    await screenshot(page, "sandbox-scheduled-execution");
     await page.close();
   });
 });

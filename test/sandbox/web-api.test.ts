@@ -82,6 +82,9 @@ describe("the sandbox's Web API answers as Slack does", () => {
     expect((refused as { errors: string[] }).errors.join()).toContain("/blocks");
     expect(await errorOf(slack.chat.postMessage({ channel: "C0REQUESTS", blocks: [{ type: "not_a_block" }] } as never))).toBe("invalid_blocks");
     expect(await errorOf(slack.chat.postMessage({ channel: "C0REQUESTS", text: "" }))).toBe("no_text");
+    const long = await slack.chat.postMessage({ channel: "C0REQUESTS", text: "x".repeat(40_001) });
+    expect(long.response_metadata?.warnings).toEqual(["message_truncated"]);
+    expect(workspace.message("C0REQUESTS", long.ts!)?.text).toHaveLength(40_000);
   });
 
   it("updates only messages that exist and are the bot's", async () => {

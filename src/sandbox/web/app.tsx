@@ -92,19 +92,7 @@ export function App() {
           </select>
         </label>
       </header>
-      {state.errors.length > 0 && (
-        <section class="sb-errors" aria-label="Errors the bot got from Slack">
-          {state.errors.map((e) => (
-            <div class="sb-error" role="alert">
-              <strong>{e.method}</strong>: <code>{e.error}</code>
-              {e.detail && <span> — {e.detail}</span>}
-              <button type="button" aria-label={`Dismiss ${e.method} ${e.error}`} onClick={() => void run({ type: "dismiss_error", id: e.id })}>
-                ×
-              </button>
-            </div>
-          ))}
-        </section>
-      )}
+      {state.errors.length > 0 && <Errors errors={state.errors} run={run} />}
       {notice && (
         <div class="sb-notice" role="status">
           {notice}
@@ -156,6 +144,30 @@ export function App() {
   );
 }
 
+/** What the bot got wrong from Slack, one line per method and error, with how often. */
+function Errors(props: { errors: SandboxState["errors"]; run: (r: PageRequest) => Promise<PageAnswer> }) {
+  const groups = new Map<string, SandboxState["errors"]>();
+  for (const e of props.errors) groups.set(`${e.method} ${e.error}`, [...(groups.get(`${e.method} ${e.error}`) ?? []), e]);
+  const dismiss = (ids: number[]) => Promise.all(ids.map((id) => props.run({ type: "dismiss_error", id })));
+  return (
+    <section class="sb-errors" aria-label="Errors the bot got from Slack">
+      {[...groups.values()].map((group) => {
+        const e = group.at(-1)!;
+        return (
+          <div class="sb-error" role="alert">
+            <strong>{e.method}</strong>: <code>{e.error}</code>
+            {group.length > 1 && <span class="sb-times"> ×{group.length}</span>}
+            {e.error === "ratelimited" ? <span> — more than about one message a second in a channel; Slack asks the bot to wait and retry, as it would for real.</span> : e.detail && <span> — {e.detail}</span>}
+            <button type="button" aria-label={`Dismiss ${e.method} ${e.error}`} onClick={() => void dismiss(group.map((g) => g.id))}>
+              ×
+            </button>
+          </div>
+        );
+      })}
+    </section>
+  );
+}
+
 function personLabel(u: SandboxUser): string {
   return `${u.name}, ${ROLE[u.role]}, ${LANGUAGE[u.locale] ?? u.locale}`;
 }
@@ -196,7 +208,9 @@ function Clock(props: { state: SandboxState; receivedAt: number; run: (r: PageRe
   return (
     <section class="sb-clock" aria-label="Clock">
       <span class="sb-now" aria-live="polite">
-        <time dateTime={now.toISOString()}>{formatTime(now.toISOString(), props.state.clock.timezone)}</time> <small>({props.state.clock.timezone})</small>
+        <time dateTime={now.toISOString()} title={`The bot's time, in the policy's time zone (${props.state.clock.timezone})`}>
+          {formatTime(now.toISOString(), props.state.clock.timezone)}
+        </time>
       </span>
       <button type="button" disabled={busy} onClick={() => void move({ type: "clock", advance: "1h" })}>
         +1 hour
@@ -281,6 +295,8 @@ function Thread(props: { state: SandboxState; thread: { channel: string; ts: str
   const { state, thread, me } = props;
   const parent = state.messages.find((m) => m.channel === thread.channel && m.ts === thread.ts);
   const replies = state.messages.filter((m) => m.channel === thread.channel && m.threadTs === thread.ts && visibleTo(m, me));
+  const end = useRef<HTMLDivElement>(null);
+  useEffect(() => end.current?.scrollIntoView?.({ block: "end" }), [replies.length, thread.ts]);
   return (
     <aside class="sb-thread" aria-label="Thread">
       <div class="sb-thread-head">
@@ -298,6 +314,7 @@ function Thread(props: { state: SandboxState; thread: { channel: string; ts: str
           </li>
         ))}
       </ol>
+      <div ref={end} />
     </aside>
   );
 }
