@@ -2,7 +2,7 @@ import type { Server } from "node:http";
 import { resolve } from "node:path";
 import { WebClient } from "@slack/web-api";
 import { databaseTarget, type Env } from "./config/env.ts";
-import { formatProblems, loadPolicyFile } from "./config/policy-file.ts";
+import { describePolicyFailure, formatProblems, loadPolicyFile } from "./config/policy-file.ts";
 import { Ledger } from "./connectors/ledger.ts";
 import { HttpSystemOfRecord } from "./connectors/http.ts";
 import { openDatabase, type DatabaseHandle, type DatabaseTarget } from "./db/database.ts";
@@ -63,7 +63,12 @@ export async function startBot(env: Env, cwd: string, log: (line: string) => voi
 
   const policyPath = resolve(cwd, env.OFFBOARD_POLICY);
   const policy = await loadPolicyFile(policyPath);
-  if (!policy.ok) throw new StartupError(`cannot start: the policy file is invalid\n${formatProblems(policyPath, policy.problems)}`, 1);
+  if (!policy.ok) {
+    throw new StartupError(
+      policy.failure === "invalid" ? `cannot start: the policy file is invalid\n${formatProblems(policyPath, policy.problems)}` : `cannot start: ${describePolicyFailure(policyPath, policy)}`,
+      1,
+    );
+  }
 
   // Asked once, quickly: the Web API client's own retries would keep a wrong address or token waiting for half an hour.
   let verified: { botId: string; botUserId: string };

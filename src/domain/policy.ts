@@ -119,6 +119,48 @@ export type SystemOfRecordConfig =
   | { type: "ledger" }
   | { type: "http"; baseUrl: string; secretEnv: string; timeoutMs: number; retries: number };
 
+/** A value as a policy's reader wrote it, for messages: `"later"`, `3`, `a list`, `a mapping`. */
+export function shownValue(value: unknown): string {
+  if (value === null || value === undefined) return "nothing";
+  if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a mapping";
+  return String(value);
+}
+
+/** The message for a value that is none of a setting's accepted forms. */
+export function notAccepted(value: unknown, accepted: string): string {
+  return value === undefined ? `required: use ${accepted}` : `${shownValue(value)} is not accepted: use ${accepted}`;
+}
+
+/** A setting with a few accepted forms: a value that fits none of them is told which they are. */
+function oneOf<const T extends readonly [z.core.SomeType, ...z.core.SomeType[]]>(accepted: string, options: T) {
+  return z.union(options, { error: (issue) => (issue.code === "invalid_union" ? notAccepted(issue.input, accepted) : undefined) });
+}
+
+/**
+ * Reports every id listed twice. It runs even when other entries of the list
+ * are wrong (`when`), so a duplicate is reported with every other problem of
+ * the file; entries that failed to parse still carry the id as written.
+ */
+function uniqueIds(what: string, key = "id") {
+  return [
+    (entries: readonly unknown[], ctx: z.core.$RefinementCtx<readonly unknown[]>) => {
+      // With `when`, this also sees a value that is not a list at all (already reported as such).
+      if (!Array.isArray(entries)) return;
+      const first = new Map<string, number>();
+      entries.forEach((entry, index) => {
+        const id = typeof entry === "string" ? entry : entry && typeof entry === "object" ? (entry as Record<string, unknown>)[key] : undefined;
+        if (typeof id !== "string") return;
+        const seen = first.get(id);
+        if (seen === undefined) first.set(id, index);
+        else ctx.addIssue({ code: "custom", path: typeof entry === "string" ? [index] : [index, key], message: what.replace("{id}", id).replace("{first}", String(seen)) });
+      });
+    },
+    { when: () => true },
+  ] as const;
+}
+
 const ID = /^[a-z][a-z0-9_]{0,62}$/;
 const idSchema = z.string().regex(ID, "use lower_snake_case: a letter, then letters, digits or _ (at most 63)");
 const slackChannel = z.string().regex(/^[CG][A-Z0-9]{2,}$/, "a Slack channel id such as C0123ABCD (not #name)");
@@ -126,7 +168,7 @@ const slackUser = z.string().regex(/^[UW][A-Z0-9]{2,}$/, "a Slack user id such a
 const slackGroup = z.string().regex(/^S[A-Z0-9]{2,}$/, "a Slack user group id such as S0123ABCD");
 const text = (max: number) => z.string().trim().min(1, "must not be empty").max(max, `at most ${max} characters`);
 
-const labelSchema: z.ZodType<Label> = z.union([
+const labelSchema: z.ZodType<Label> = oneOf("text, or { en: TEXT, es: TEXT, pt: TEXT }", [
   text(150),
   z
     .strictObject({ en: text(150).optional(), es: text(150).optional(), pt: text(150).optional() })
@@ -178,10 +220,11 @@ const checkSchema = z
     }),
   );
 
-const durationSchema = z.string().transform((text, ctx) => {
+const DURATIONS = "45s, 30m, 36h, 7d, 2w or ISO 8601 such as P7D, PT36H, P1M";
+const durationSchema = z.string({ error: (issue) => (issue.input === undefined ? `required: a duration such as 7d` : `${shownValue(issue.input)} is not a duration: use ${DURATIONS}`) }).transform((text, ctx) => {
   const duration = parseDuration(text);
   if (!duration) {
-    ctx.addIssue({ code: "custom", message: `"${text}" is not a duration: use 45s, 30m, 36h, 7d, 2w or ISO 8601 such as P7D, PT36H, P1M` });
+    ctx.addIssue({ code: "custom", message: `"${text}" is not a duration: use ${DURATIONS}` });
     return z.NEVER;
   }
   return duration;
@@ -195,8 +238,8 @@ const afterServiceSchema = z.strictObject({ after_service_ends: durationSchema }
 const calendarSchema = z
   .strictObject({
     notice: z.strictObject({ cutoff_day: z.number().int().min(1).max(28, "at most 28, a day every month has") }).optional(),
-    service_ends: z.union([z.enum(["end_of_month", "immediately"]), afterSchema]).default("immediately"),
-    data_deletion: z.union([z.enum(["never", "end_of_following_month"]), afterServiceSchema]).default("never"),
+    service_ends: oneOf("end_of_month | immediately | { after: DURATION }", [z.enum(["end_of_month", "immediately"]), afterSchema]).default("immediately"),
+    data_deletion: oneOf("never | end_of_following_month | { after_service_ends: DURATION }", [z.enum(["never", "end_of_following_month"]), afterServiceSchema]).default("never"),
     deletion_waits_for: z.array(idSchema).max(10).default([]),
     deletion_reminder: durationSchema.default({ days: 7 }),
   })
@@ -249,18 +292,29 @@ const dunningStepSchema = z
 const kindSchema = z
   .strictObject({
     label: labelSchema,
-    checks: z.array(checkSchema).max(40, "at most 40 checks per kind (a Slack card has room for 50 blocks)").default([]),
-    actions: z.array(z.enum(ACTIONS)).min(1, "list at least one action (e.g. inactivate_client)"),
+    checks: z
+      .array(checkSchema)
+      .max(40, "at most 40 checks per kind (a Slack card has room for 50 blocks)")
+      .superRefine(...uniqueIds('duplicate check id "{id}" (first at checks[{first}]): give each check its own id'))
+      .default([]),
+    actions: z
+      .array(z.enum(ACTIONS))
+      .min(1, "list at least one action (e.g. inactivate_client)")
+      .superRefine(...uniqueIds('"{id}" is listed twice: list each action once')),
     reactivation: z
       .strictObject({
         allowed: z.boolean().default(true),
-        until: z.union([z.enum(["before_deletion", "always"]), afterServiceSchema]).default("always"),
+        until: oneOf("always | before_deletion | { after_service_ends: DURATION }", [z.enum(["before_deletion", "always"]), afterServiceSchema]).default("always"),
         requires_paid: z.boolean().default(false),
         after_deletion: z.strictObject({ months_in_advance: z.number().int().min(0).max(24) }).optional(),
       })
       .default({ allowed: true, until: "always", requires_paid: false }),
     calendar: calendarSchema.optional(),
-    dunning: z.array(dunningStepSchema).max(20, "at most 20 dunning steps").default([]),
+    dunning: z
+      .array(dunningStepSchema)
+      .max(20, "at most 20 dunning steps")
+      .superRefine(...uniqueIds('duplicate step id "{id}" (first at dunning[{first}]): give each step its own id'))
+      .default([]),
     on_equipment_out: z.enum(["block", "work_order"], "block or work_order").default("block"),
     collections: z.strictObject({ unless_check: idSchema }).optional(),
   })
@@ -287,7 +341,7 @@ const kindSchema = z
 
 export const policySchema = z
   .strictObject({
-    version: z.literal(1, "the only policy version is 1"),
+    version: z.literal(1, { error: (issue) => (issue.input === undefined ? "required: write version: 1 at the top" : "the only policy version is 1") }),
     company: text(100).optional(),
     timezone: timezoneSchema,
     language: z.enum(LANGUAGES),
@@ -325,11 +379,12 @@ export const policySchema = z
           timeout: durationSchema.default({ seconds: 10 }),
           retries: z.number().int().min(0).max(10).default(3),
         }),
-      ])
+      ], { error: (issue) => (issue.code === "invalid_union" ? undefined : notAccepted(issue.input, "{ type: ledger } or { type: http, base_url: URL, secret_env: NAME }")) })
       .default({ type: "ledger" }),
   })
   // Cross-field rules run as a transform: zod runs transforms only on data whose shape is valid,
-  // while a refinement would also see half-parsed values.
+  // while a refinement would also see half-parsed values. (Ids listed twice are checked where
+  // they are listed, so they are reported with every other problem: see uniqueIds.)
   .transform((p, ctx) => {
     if (p.approvers.usergroup === undefined && p.approvers.required > p.approvers.users.length) {
       ctx.addIssue({
@@ -339,24 +394,6 @@ export const policySchema = z
       });
     }
     for (const [kindId, kind] of Object.entries(p.kinds)) {
-      const seen = new Map<string, number>();
-      kind.checks.forEach((check, index) => {
-        const first = seen.get(check.id);
-        if (first !== undefined) {
-          ctx.addIssue({
-            code: "custom",
-            path: ["kinds", kindId, "checks", index, "id"],
-            message: `duplicate check id "${check.id}" (first at checks[${first}])`,
-          });
-        } else seen.set(check.id, index);
-      });
-      const steps = new Map<string, number>();
-      kind.dunning.forEach((step, index) => {
-        const first = steps.get(step.id);
-        if (first !== undefined) {
-          ctx.addIssue({ code: "custom", path: ["kinds", kindId, "dunning", index, "id"], message: `duplicate step id "${step.id}" (first at dunning[${first}])` });
-        } else steps.set(step.id, index);
-      });
       for (const [index, checkId] of (kind.calendar.deletionWaitsFor ?? []).entries()) {
         const check = kind.checks.find((c) => c.id === checkId);
         if (!check || check.type !== "manual") {
@@ -376,13 +413,6 @@ export const policySchema = z
       if (kind.calendar.reactivableUntil.type === "before_deletion" && kind.calendar.dataDeletion.type === "never") {
         ctx.addIssue({ code: "custom", path: ["kinds", kindId, "reactivation", "until"], message: "before_deletion needs calendar.data_deletion (it is never)" });
       }
-      const actions = new Set<string>();
-      kind.actions.forEach((action, index) => {
-        if (actions.has(action)) {
-          ctx.addIssue({ code: "custom", path: ["kinds", kindId, "actions", index], message: `"${action}" is listed twice` });
-        }
-        actions.add(action);
-      });
       if (kind.collectionsUnless !== undefined) {
         const check = kind.checks.find((c) => c.id === kind.collectionsUnless);
         if (!check || check.type !== "manual") {

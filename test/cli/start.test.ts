@@ -71,6 +71,13 @@ describe("offboard start", () => {
     fake.clear(); // the next test counts Slack calls
   });
 
+  it("a missing policy file is said to be missing, with what to copy, not 'invalid' (exit 1)", async () => {
+    const result = await cli({ SLACK_BOT_TOKEN: "xoxb-1", SLACK_SIGNING_SECRET: SECRET, OFFBOARD_POLICY: "missing.yml" }, "start");
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^offboard: cannot start: the policy file was not found at .*missing\.yml \(copy offboard\.policy\.example\.yml to offboard\.policy\.yml/);
+    expect(result.stderr).not.toMatch(/invalid/);
+  });
+
   it("refuses an invalid policy file (exit 1), listing its problems", async () => {
     await writeFile(join(dir, "broken.yml"), "version: 2\n");
     const result = await cli({ SLACK_BOT_TOKEN: "xoxb-1", SLACK_SIGNING_SECRET: SECRET, OFFBOARD_POLICY: "broken.yml" }, "start");

@@ -1,6 +1,9 @@
-import { readFile } from "node:fs/promises";
-import { describe, expect, it } from "vitest";
-import { formatProblems, parsePolicy } from "../../src/config/policy-file.ts";
+import { readFile, writeFile } from "node:fs/promises";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describePolicyFailure, formatProblems, loadPolicyFile, parsePolicy } from "../../src/config/policy-file.ts";
 
 const VALID = `version: 1
 timezone: America/Sao_Paulo
@@ -134,7 +137,7 @@ describe("calendar and dunning rules", () => {
     { name: "a cut-off day not every month has", kind: "    label: X\n    actions: [inactivate_client]\n    calendar: { notice: { cutoff_day: 31 } }\n", path: "kinds.toggle.calendar.notice.cutoff_day", message: /at most 28/ },
     { name: "an unknown placeholder", kind: "    label: X\n    actions: [inactivate_client]\n    dunning:\n      - { id: a, label: A, channel: email, after: 1d, template: { es: 'Hola {nombre}' } }\n", path: "kinds.toggle.dunning[0].template.es", message: /unknown placeholder \{nombre\}/ },
     { name: "reactivation before a deletion that never comes", kind: "    label: X\n    actions: [inactivate_client]\n    reactivation: { until: before_deletion }\n", path: "kinds.toggle.reactivation.until", message: /needs calendar.data_deletion/ },
-    { name: "a dunning channel Offboard does not know", kind: "    label: X\n    actions: [inactivate_client]\n    dunning:\n      - { id: a, label: A, channel: pigeon, after: 1d }\n", path: "kinds.toggle.dunning[0].channel", message: /Invalid option/ },
+    { name: "a dunning channel Offboard does not know", kind: "    label: X\n    actions: [inactivate_client]\n    dunning:\n      - { id: a, label: A, channel: pigeon, after: 1d }\n", path: "kinds.toggle.dunning[0].channel", message: /^"pigeon" is not accepted: use email \| phone \| whatsapp \| letter \| other$/ },
     { name: "a ladder nothing waits for", kind: "    label: X\n    actions: [inactivate_client]\n    dunning:\n      - { id: a, label: A, channel: email, after: 1d }\n", path: "kinds.toggle.checks", message: /needs a check with automatic: dunning_complete/ },
     { name: "a ladder check without a ladder", kind: "    label: X\n    checks: [{ id: l, label: L, automatic: dunning_complete }]\n    actions: [inactivate_client]\n", path: "kinds.toggle.dunning", message: /needs a dunning ladder/ },
     { name: "business hours backwards", kind: "    label: X\n    actions: [inactivate_client]\nreminders: { business_hours: { from: '18:00', to: '09:00' } }\n", path: "reminders.business_hours", message: /from must be before to/ },
@@ -192,5 +195,121 @@ describe("any wrong value anywhere is a problem, never a crash", () => {
     }
     expect(paths.length).toBeGreaterThan(100);
     expect(refused).toBeGreaterThan(paths.length * 3);
+  });
+});
+
+describe("problems in plain words", () => {
+  const problemsOf = (text: string) => {
+    const result = parsePolicy(text);
+    return result.ok ? [] : result.problems.map((p) => `${p.line}: ${p.path}: ${p.message}`);
+  };
+  const withKind = (lines: string) => VALID.replace("    actions: [inactivate_client]\n", `    actions: [inactivate_client]\n${lines}`);
+
+  it.each([
+    ["service_ends", withKind("    calendar: { service_ends: later }\n"), '13: kinds.toggle.calendar.service_ends: "later" is not accepted: use end_of_month | immediately | { after: DURATION }'],
+    ["data_deletion", withKind("    calendar: { data_deletion: soon }\n"), '13: kinds.toggle.calendar.data_deletion: "soon" is not accepted: use never | end_of_following_month | { after_service_ends: DURATION }'],
+    ["reactivation.until", withKind("    reactivation: { until: never }\n"), '13: kinds.toggle.reactivation.until: "never" is not accepted: use always | before_deletion | { after_service_ends: DURATION }'],
+    ["language", VALID.replace("language: pt", "language: fr"), '3: language: "fr" is not accepted: use en | es | pt'],
+    ["an action", VALID.replace("[inactivate_client]", "[shred]"), '12: kinds.toggle.actions[0]: "shred" is not accepted: use inactivate_client | hold_invoices | cancel_subscriptions | keep_login_records | send_to_collections'],
+    ["system_of_record.type", `${VALID}system_of_record: { type: ftp }\n`, '13: system_of_record.type: "ftp" is not accepted: use ledger | http'],
+    ["a label", VALID.replace("label: Inativar cadastro", "label: [a, b]"), "11: kinds.toggle.label: a list is not accepted: use text, or { en: TEXT, es: TEXT, pt: TEXT }"],
+  ])("a value that is none of the accepted ones names them: %s", (_name, text, expected) => {
+    expect(problemsOf(text)).toEqual([expected]);
+  });
+
+  it("a value in the shape of one form is told what is wrong inside it", () => {
+    expect(problemsOf(withKind("    calendar: { service_ends: { after: 7 days } }\n"))).toEqual([
+      '13: kinds.toggle.calendar.service_ends.after: "7 days" is not a duration: use 45s, 30m, 36h, 7d, 2w or ISO 8601 such as P7D, PT36H, P1M',
+    ]);
+  });
+
+  it.each([
+    ["a missing channel", VALID.replace("  management: C0MGR\n", ""), "4: channels.management: required"],
+    ["a missing section", VALID.replace("channels:\n  requests: C0REQ\n  management: C0MGR\n", ""), "1: channels: required"],
+    ["a missing language", VALID.replace("language: pt\n", ""), "1: language: required: use en | es | pt"],
+    ["a missing label", VALID.replace("    label: Inativar cadastro\n", ""), "10: kinds.toggle.label: required: use text, or { en: TEXT, es: TEXT, pt: TEXT }"],
+    ["a missing version", VALID.replace("version: 1\n", ""), "1: version: required: write version: 1 at the top"],
+    ["a number given as text", VALID.replace("  users: [U0BOSS]", "  users: [U0BOSS]\n  required: two"), '9: approvers.required: expected a number, found "two"'],
+    ["a number out of range", VALID.replace("  users: [U0BOSS]", "  users: [U0BOSS]\n  required: 0"), "9: approvers.required: must be at least 1, not 0"],
+  ])("says what is missing or wrong without the validator's words: %s", (_name, text, expected) => {
+    expect(problemsOf(text)).toEqual([expected]);
+  });
+
+  it.each([
+    ["no bytes at all", ""],
+    ["blank lines", "  \n\n"],
+    ["comments only", "# Offboard policy\n# nothing yet\n"],
+  ])("an empty file is one problem, the file is empty: %s", (_name, text) => {
+    expect(problemsOf(text)).toEqual(["null: : the file is empty: start from a copy of offboard.policy.example.yml"]);
+  });
+
+  it("a duplicate id is reported together with every other problem of the file", () => {
+    const text = VALID.replace("language: pt", "language: fr")
+      .replace("[inactivate_client]", "[inactivate_client, inactivate_client]")
+      .replace("    actions:", "    checks:\n      - { id: a, label: A }\n      - { id: a }\n    actions:")
+      .concat("    dunning:\n      - { id: s, label: S, channel: email, after: 1d }\n      - { id: s, label: T, channel: pigeon, after: 1d }\n");
+    expect(problemsOf(text)).toEqual([
+      '3: language: "fr" is not accepted: use en | es | pt',
+      "14: kinds.toggle.checks[1].label: required: use text, or { en: TEXT, es: TEXT, pt: TEXT }",
+      '14: kinds.toggle.checks[1].id: duplicate check id "a" (first at checks[0]): give each check its own id',
+      '15: kinds.toggle.actions[1]: "inactivate_client" is listed twice: list each action once',
+      '18: kinds.toggle.dunning[1].channel: "pigeon" is not accepted: use email | phone | whatsapp | letter | other',
+      '18: kinds.toggle.dunning[1].id: duplicate step id "s" (first at dunning[0]): give each step its own id',
+    ]);
+  });
+
+  it("no message anywhere uses the validator's own wording", async () => {
+    const { parse, stringify } = await import("yaml");
+    const original = parse(await readFile("offboard.policy.example.yml", "utf8")) as unknown;
+    const messages = new Set<string>();
+    const visit = (node: unknown, path: (string | number)[]) => {
+      for (const replacement of [undefined, null, 5, 1.5, -1, "x", "", [], {}, true, [null], { a: 1 }]) {
+        if (path.length === 0) break;
+        const copy = structuredClone(original) as Record<string | number, unknown>;
+        let parent = copy;
+        for (const key of path.slice(0, -1)) parent = parent[key] as Record<string | number, unknown>;
+        if (replacement === undefined) delete parent[path.at(-1)!];
+        else parent[path.at(-1)!] = replacement;
+        const result = parsePolicy(stringify(copy));
+        if (!result.ok) for (const p of result.problems) messages.add(p.message);
+      }
+      if (Array.isArray(node)) node.forEach((v, i) => visit(v, [...path, i]));
+      else if (node && typeof node === "object") for (const [k, v] of Object.entries(node)) visit(v, [...path, k]);
+    };
+    visit(original, []);
+    expect(messages.size).toBeGreaterThan(30);
+    expect([...messages].filter((m) => /Invalid (input|option|discriminator)|received|Too (small|big)|expected (string|number|object|array|record|boolean)|\bto be\b|^missing/.test(m))).toEqual([]);
+  });
+});
+
+describe("loadPolicyFile", () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "offboard-policy-"));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("a missing file is not found, says how to make one, and is told apart from an invalid one", async () => {
+    const path = join(dir, "offboard.policy.yml");
+    const load = await loadPolicyFile(path);
+    expect(load).toEqual({
+      ok: false,
+      failure: "not_found",
+      problems: [{ path: "", line: null, message: `the policy file was not found at ${path} (copy offboard.policy.example.yml to offboard.policy.yml and edit it, or set OFFBOARD_POLICY to your file's path)` }],
+    });
+    if (!load.ok) expect(describePolicyFailure(path, load)).toBe(load.problems[0]!.message);
+  });
+
+  it("a directory is unreadable, an invalid file is invalid with every problem listed", async () => {
+    expect(await loadPolicyFile(dir)).toMatchObject({ ok: false, failure: "unreadable", problems: [{ message: `cannot read the policy file ${dir}: it is a directory, not a file` }] });
+    const path = join(dir, "bad.yml");
+    await writeFile(path, VALID.replace("language: pt", "language: fr").replace("  management: C0MGR\n", ""));
+    const load = await loadPolicyFile(path);
+    expect(load).toMatchObject({ ok: false, failure: "invalid" });
+    if (!load.ok) {
+      expect(describePolicyFailure(path, load).split("\n")).toEqual([`${path}: 2 problems`, `${path}:3: language: "fr" is not accepted: use en | es | pt`, `${path}:4: channels.management: required`]);
+    }
   });
 });
