@@ -4,10 +4,15 @@ import { appendAudit } from "../db/audit.ts";
 import type { Db, Tx } from "../db/database.ts";
 import { isCurrency, parseAmount } from "../domain/money.ts";
 import { searchKey } from "../domain/text.ts";
-import { readCsv, type CsvRow, type RowProblem } from "./csv-rows.ts";
+import { readCsv, type CsvEncoding, type CsvRow, type RowProblem } from "./csv-rows.ts";
 import type { Clock } from "./clock.ts";
 
 export type ImportResult = { ok: true; created: number; updated: number } | { ok: false; problems: RowProblem[] };
+
+export interface ImportOptions {
+  /** How the file's bytes are read when it is given as bytes: UTF-8 unless told otherwise. */
+  encoding?: CsvEncoding;
+}
 
 export interface ImportDeps {
   db: Db;
@@ -46,22 +51,21 @@ const clientRow = z.object({
 });
 type ClientRow = z.infer<typeof clientRow>;
 
-export async function importClients(deps: ImportDeps, file: string, csv: string): Promise<ImportResult> {
-  const read = readCsv(csv, CLIENT_COLUMNS, clientRow);
+/**
+ * Refs match without case and accents: a row whose ref is written differently
+ * from an existing client's (`acme 01` for `ACME-01`) updates that client,
+ * whose ref keeps its first spelling.
+ */
+export async function importClients(deps: ImportDeps, file: string, csv: string | Uint8Array, options: ImportOptions = {}): Promise<ImportResult> {
+  const read = readCsv(csv, CLIENT_COLUMNS, clientRow, options.encoding);
   if (read.fatal) return { ok: false, problems: read.problems };
-  const problems = [...read.problems, ...duplicates(read.rows, (r) => searchKey(r.ref), "ref", "ref")];
+  const problems = [...read.problems, ...duplicates(read.raw, (r) => searchKey(r.ref ?? ""), "ref", "ref", (r) => r.ref)];
+  if (problems.length) return { ok: false, problems: sorted(problems) };
   const existing = await deps.db.client.findMany({
     where: { refKey: { in: read.rows.map((r) => searchKey(r.value.ref)) } },
-    select: { id: true, ref: true, refKey: true },
+    select: { id: true, refKey: true },
   });
   const byKey = new Map(existing.map((c) => [c.refKey, c]));
-  for (const { line, value } of read.rows) {
-    const other = byKey.get(searchKey(value.ref));
-    if (other && other.ref !== value.ref) {
-      problems.push({ line, column: "ref", message: `"${value.ref}" is too close to the existing ref "${other.ref}" (refs match without case and accents)` });
-    }
-  }
-  if (problems.length) return { ok: false, problems: sorted(problems) };
 
   return inImport(deps, "clients.imported", file, async (tx) => {
     let created = 0;
@@ -95,26 +99,35 @@ async function upsertPrimaryContact(tx: Tx, clientId: string, row: ClientRow): P
 
 export const INVOICE_COLUMNS = ["client_ref", "number", "amount", "currency", "due_on", "status"] as const;
 
+const AMOUNT = /^\d{1,15}([.,]\d+)?$/;
+
 const invoiceRow = z
   .object({
     client_ref: ref,
     number: required(64),
-    amount: required(40).regex(/^\d{1,15}([.,]\d+)?$/, "an amount: digits with an optional decimal point or comma, no thousands separators"),
+    amount: required(40).regex(AMOUNT, "an amount: digits with an optional decimal point or comma, no thousands separators"),
     currency: z.string().transform((v) => v.toUpperCase()).refine(isCurrency, "an ISO 4217 currency code such as USD, UYU, BRL"),
     due_on: isoDate,
     status: enumOf(["open", "paid", "void", "credited"]),
   })
-  .transform((row, ctx) => {
+  // The amount's decimals depend on the currency. This runs even when other columns of the
+  // row are wrong (`when`), so every problem of a row is reported at once.
+  .superRefine(
+    (row, ctx) => {
+      if (typeof row.amount !== "string" || !AMOUNT.test(row.amount) || typeof row.currency !== "string" || !isCurrency(row.currency)) return;
+      const amount = parseAmount(row.amount, row.currency);
+      if (!amount.ok) ctx.addIssue({ code: "custom", path: ["amount"], message: amount.message });
+    },
+    { when: () => true },
+  )
+  // Runs only when every column passed, the amount's decimals included.
+  .transform((row) => {
     const amount = parseAmount(row.amount, row.currency);
-    if (!amount.ok) {
-      ctx.addIssue({ code: "custom", path: ["amount"], message: amount.message });
-      return z.NEVER;
-    }
-    return { ...row, amountMinor: amount.minor };
+    return { ...row, amountMinor: amount.ok ? amount.minor : 0n };
   });
 
-export function importInvoices(deps: ImportDeps, file: string, csv: string): Promise<ImportResult> {
-  return importClientRecords(deps, file, csv, {
+export function importInvoices(deps: ImportDeps, file: string, csv: string | Uint8Array, options: ImportOptions = {}): Promise<ImportResult> {
+  return importClientRecords(deps, file, csv, options, {
     columns: INVOICE_COLUMNS,
     schema: invoiceRow,
     key: "number",
@@ -140,8 +153,8 @@ const equipmentRow = z.object({
   status: enumOf(["out", "returned", "written_off"]),
 });
 
-export function importEquipment(deps: ImportDeps, file: string, csv: string): Promise<ImportResult> {
-  return importClientRecords(deps, file, csv, {
+export function importEquipment(deps: ImportDeps, file: string, csv: string | Uint8Array, options: ImportOptions = {}): Promise<ImportResult> {
+  return importClientRecords(deps, file, csv, options, {
     columns: EQUIPMENT_COLUMNS,
     schema: equipmentRow,
     key: "serial",
@@ -168,47 +181,60 @@ interface ClientRecordImport<K extends string, T extends { client_ref: string } 
   upsert(tx: Tx, clientId: string, value: T): Promise<boolean>;
 }
 
-/** Rows that belong to a client (invoices, equipment), keyed by client_ref and one more column. */
+/** Rows that belong to a client (invoices, equipment), keyed by client_ref (matched like refs: without case and accents) and one more column. */
 async function importClientRecords<K extends string, T extends { client_ref: string } & Record<K, string>>(
   deps: ImportDeps,
   file: string,
-  csv: string,
+  csv: string | Uint8Array,
+  options: ImportOptions,
   spec: ClientRecordImport<K, T>,
 ): Promise<ImportResult> {
-  const read = readCsv(csv, spec.columns, spec.schema);
+  const read = readCsv(csv, spec.columns, spec.schema, options.encoding);
   if (read.fatal) return { ok: false, problems: read.problems };
-  const problems = [...read.problems, ...duplicates(read.rows, (r) => `${r.client_ref}\u0000${r[spec.key]}`, spec.key, `client_ref and ${spec.key}`)];
+  const problems = [
+    ...read.problems,
+    ...duplicates(read.raw, (r) => (r.client_ref && r[spec.key] ? `${searchKey(r.client_ref)}\u0000${r[spec.key]}` : ""), spec.key, `client_ref and ${spec.key}`),
+  ];
   const clients = await clientIdsFor(deps.db, read.raw, problems);
   if (problems.length) return { ok: false, problems: sorted(problems) };
 
   return inImport(deps, spec.action, file, async (tx) => {
     let created = 0;
     for (const { value } of read.rows) {
-      if (await spec.upsert(tx, clients.get(value.client_ref)!, value)) created += 1;
+      if (await spec.upsert(tx, clients.get(searchKey(value.client_ref))!, value)) created += 1;
     }
     return { created, updated: read.rows.length - created };
   });
 }
 
-/** Rows naming a client must name one that exists: every unknown ref, in any row, is a problem on its row. */
+/**
+ * Rows naming a client must name one that exists, matched without case and
+ * accents: every unknown ref, in any row, is a problem on its row. The map
+ * goes from a ref's searchKey to the client's id.
+ */
 async function clientIdsFor(db: Db, rows: CsvRow<Record<string, string>>[], problems: RowProblem[]): Promise<Map<string, string>> {
-  const refs = [...new Set(rows.map((r) => r.value.client_ref ?? "").filter((ref) => ref !== ""))];
-  const found = await db.client.findMany({ where: { ref: { in: refs } }, select: { id: true, ref: true } });
-  const ids = new Map(found.map((c) => [c.ref, c.id]));
+  const keys = [...new Set(rows.map((r) => searchKey(r.value.client_ref ?? "")).filter((key) => key !== ""))];
+  const found = await db.client.findMany({ where: { refKey: { in: keys } }, select: { id: true, refKey: true } });
+  const ids = new Map(found.map((c) => [c.refKey, c.id]));
   for (const { line, value } of rows) {
-    if (value.client_ref && !ids.has(value.client_ref)) problems.push({ line, column: "client_ref", message: `no client with ref "${value.client_ref}" (import clients first)` });
+    if (value.client_ref && !ids.has(searchKey(value.client_ref))) problems.push({ line, column: "client_ref", message: `no client with ref "${value.client_ref}" (import clients first)` });
   }
   return ids;
 }
 
-function duplicates<T>(rows: CsvRow<T>[], key: (row: T) => string, column: string, what: string): RowProblem[] {
-  const first = new Map<string, number>();
+/** Rows whose key (never empty) repeats an earlier row's; `written` tells when the two spell it differently. */
+function duplicates<T>(rows: CsvRow<T>[], key: (row: T) => string, column: string, what: string, written?: (row: T) => string | undefined): RowProblem[] {
+  const first = new Map<string, { line: number; value: T }>();
   const problems: RowProblem[] = [];
   for (const { line, value } of rows) {
     const k = key(value);
+    if (k === "") continue;
     const seen = first.get(k);
-    if (seen !== undefined) problems.push({ line, column, message: `same ${what} as line ${seen}` });
-    else first.set(k, line);
+    if (seen === undefined) first.set(k, { line, value });
+    else {
+      const spelled = written && written(value) !== written(seen.value) ? ` ("${written(value)}" and "${written(seen.value)}": refs match without case and accents)` : "";
+      problems.push({ line, column, message: `same ${what} as line ${seen.line}${spelled}` });
+    }
   }
   return problems;
 }

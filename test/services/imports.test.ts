@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DatabaseHandle, Db } from "../../src/db/database.ts";
 import { ManualClock } from "../../src/services/clock.ts";
+import { decodeCsv } from "../../src/services/csv-rows.ts";
 import { importClients, importEquipment, importInvoices, type ImportDeps } from "../../src/services/imports.ts";
 import { createTestDatabase } from "../support/db.ts";
 
@@ -64,7 +65,7 @@ describe("clients import", () => {
       ",Missing Ref,,,,no,no",
       "CR-11,Bad Email,Bo,not-an-email,,maybe,no",
       "CR-10,Duplicate,,,,no,no",
-      "cr 1,Collides,,,,no,no",
+      "cr 1,Same client as CR-1,,,,no,no",
       "CR-12,Too few fields",
     ].join("\n");
     const result = await importClients(deps, "bad.csv", csv);
@@ -75,7 +76,6 @@ describe("clients import", () => {
         { line: 4, column: "contact_email", message: "an email address" },
         { line: 4, column: "third_party", message: expect.stringMatching(/^yes or no/) },
         { line: 5, column: "ref", message: "same ref as line 2" },
-        { line: 6, column: "ref", message: '"cr 1" is too close to the existing ref "CR-1" (refs match without case and accents)' },
         { line: 7, message: "expected 7 fields, found 2" },
       ],
     });
@@ -141,5 +141,107 @@ describe("invoices and equipment import", () => {
     const bad = "client_ref,serial,description,status\nISP-1,ONT-778,Router ONT,stolen\n";
     expect(await importEquipment(deps, "e.csv", bad)).toMatchObject({ ok: false, problems: [{ line: 2, column: "status" }] });
     expect(await db.equipmentLoan.count({ where: { client: { ref: "ISP-1" }, status: "out" } })).toBe(1);
+  });
+});
+
+describe("refs match without case or accents", () => {
+  it("re-importing a client with its ref written differently updates that client, whose ref keeps its spelling", async () => {
+    await importClients(deps, "c.csv", `${CLIENTS}\nREF-01,Acme One,,,,no,no\n`);
+    expect(await importClients(deps, "c.csv", `${CLIENTS}\nréf 01,Acme Renamed,,,,sí,no\n`)).toEqual({ ok: true, created: 0, updated: 1 });
+    expect(await db.client.findMany({ where: { refKey: "ref 01" } })).toMatchObject([{ ref: "REF-01", name: "Acme Renamed", thirdParty: true }]);
+  });
+
+  it("rows without a ref are reported as such, not as duplicates of each other", async () => {
+    const result = await importClients(deps, "c.csv", `${CLIENTS}\n,No Ref One,,,,no,no\n,No Ref Two,,,,no,no\n`);
+    expect(result).toEqual({ ok: false, problems: [{ line: 2, column: "ref", message: "must not be empty" }, { line: 3, column: "ref", message: "must not be empty" }] });
+  });
+
+  it("two rows of one file naming one client, however written, are one duplicate", async () => {
+    const result = await importClients(deps, "c.csv", `${CLIENTS}\nDUP-1,One,,,,no,no\ndup 1,Two,,,,no,no\n`);
+    expect(result).toEqual({ ok: false, problems: [{ line: 3, column: "ref", message: 'same ref as line 2 ("dup 1" and "DUP-1": refs match without case and accents)' }] });
+  });
+
+  it("invoices and equipment find their client by a ref written in any case, with or without accents", async () => {
+    await importClients(deps, "c.csv", `${CLIENTS}\nACME-01,Acme,,,,no,no\n`);
+    const invoices = "client_ref,number,amount,currency,due_on,status\nacme-01,R-1,10,USD,2026-08-01,open\nÁCME-01,R-2,20,USD,2026-08-01,open\nAcme 01,R-3,30,USD,2026-08-01,paid\n";
+    expect(await importInvoices(deps, "i.csv", invoices)).toEqual({ ok: true, created: 3, updated: 0 });
+    const equipment = "client_ref,serial,description,status\nácme-01,S-1,Router,out\nACME 01,S-2,Modem,returned\n";
+    expect(await importEquipment(deps, "e.csv", equipment)).toEqual({ ok: true, created: 2, updated: 0 });
+    const acme = await db.client.findUniqueOrThrow({ where: { ref: "ACME-01" }, include: { invoices: { orderBy: { number: "asc" } }, equipment: { orderBy: { serial: "asc" } } } });
+    expect(acme.invoices.map((i) => i.number)).toEqual(["R-1", "R-2", "R-3"]);
+    expect(acme.equipment.map((e) => e.serial)).toEqual(["S-1", "S-2"]);
+    // One invoice named twice, its client's ref written two ways, is a duplicate; an unknown ref is still unknown.
+    const twice = "client_ref,number,amount,currency,due_on,status\nACME-01,R-9,10,USD,2026-08-01,open\nacme 01,R-9,10,USD,2026-08-01,open\nACME-02,R-9,10,USD,2026-08-01,open\n";
+    expect(await importInvoices(deps, "i.csv", twice)).toEqual({
+      ok: false,
+      problems: [
+        { line: 3, column: "number", message: "same client_ref and number as line 2" },
+        { line: 4, column: "client_ref", message: 'no client with ref "ACME-02" (import clients first)' },
+      ],
+    });
+  });
+});
+
+describe("what is in the file: encodings and files that are not CSV", () => {
+  const latin1 = (text: string) => Buffer.from(text, "latin1");
+  const header = `${CLIENTS}\n`;
+
+  it("a file not in UTF-8 is refused at its first bad line, with the hint, and imports nothing", async () => {
+    const before = await snapshot();
+    const csv = latin1(`${header}ENC-1,Plain Name,,,,no,no\nENC-2,Compañía Uno,,,,no,no\nENC-3,Ação,,,,no,no\n`);
+    expect(await importClients(deps, "latin1.csv", csv)).toEqual({
+      ok: false,
+      problems: [{ line: 3, message: 'not UTF-8 text (the file looks like Latin-1 or Windows-1252): save it as "CSV UTF-8" in your spreadsheet, or import it with --encoding latin1' }],
+    });
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("with encoding latin1 the same file imports its accents right, and a UTF-8 file is not read as Latin-1", async () => {
+    // Spreadsheets saving "Latin-1" write Windows-1252: the euro sign is byte 0x80.
+    const csv = Buffer.concat([latin1(`${header}ENC-1,Compañía Uno,,,,no,no\nENC-2,Ação `), Buffer.from([0x80]), latin1(",,,,no,no\n")]);
+    expect(await importClients(deps, "latin1.csv", csv, { encoding: "latin1" })).toEqual({ ok: true, created: 2, updated: 0 });
+    expect((await db.client.findMany({ where: { ref: { in: ["ENC-1", "ENC-2"] } }, orderBy: { ref: "asc" } })).map((c) => c.name)).toEqual(["Compañía Uno", "Ação €"]);
+    const utf8 = Buffer.from(`${header}ENC-3,Compañía Tres,,,,no,no\n`, "utf8");
+    expect(await importClients(deps, "utf8.csv", utf8, { encoding: "latin1" })).toMatchObject({ ok: false, problems: [{ line: 1, message: expect.stringMatching(/^the file is already UTF-8: import it without --encoding latin1/) }] });
+    expect(await importClients(deps, "utf8.csv", utf8)).toEqual({ ok: true, created: 1, updated: 0 });
+  });
+
+  it.each([
+    { name: "an Excel workbook", bytes: Buffer.concat([Buffer.from("PK\x03\x04\x14\x00\x06\x00", "latin1"), Buffer.from("[Content_Types].xml ref,name")]), kind: "a zip archive, such as an Excel .xlsx or OpenDocument .ods workbook" },
+    { name: "an old Excel workbook", bytes: Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0x72, 0x65, 0x66]), kind: "an Excel .xls workbook" },
+    { name: "a PDF", bytes: Buffer.from("%PDF-1.7\nref,name\n"), kind: "a PDF document" },
+    { name: "an image", bytes: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52]), kind: "binary data, not text" },
+    { name: "control characters", bytes: Buffer.from(Array.from({ length: 200 }, (_, i) => (i % 3 === 0 ? 0x01 : 0x41 + (i % 20)))), kind: "binary data, not text" },
+  ])("$name is not a CSV file, and none of its bytes are quoted", async ({ bytes, kind }) => {
+    const result = await importClients(deps, "x.csv", bytes);
+    expect(result).toEqual({ ok: false, problems: [{ line: 1, message: `not a CSV file: it is ${kind}; save the data as "CSV UTF-8" in your spreadsheet and import that file` }] });
+    expect(await importClients(deps, "x.csv", bytes, { encoding: "latin1" })).toEqual(result);
+  });
+
+  it("a file holding NUL read as text is not a CSV file either", async () => {
+    expect(await importClients(deps, "x.csv", `${header}A\u0000B,Name,,,,no,no\n`)).toMatchObject({ ok: false, problems: [{ line: 1, message: expect.stringMatching(/^not a CSV file: it is binary data/) }] });
+  });
+
+  it("UTF-16 text is named as such", () => {
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(header, "utf16le")]);
+    expect(decodeCsv(utf16)).toEqual({ ok: false, problem: { line: 1, message: 'the file is UTF-16 text ("Unicode text"), not CSV: save it as "CSV UTF-8" in your spreadsheet and import that file' } });
+    expect(decodeCsv(Buffer.from("\uFEFFref,name\r\nÁ,ß\r\n"))).toEqual({ ok: true, text: "ref,name\r\nÁ,ß\r\n" });
+  });
+});
+
+describe("every problem of a row at once", () => {
+  it("a row with a wrong amount and other wrong columns reports them all in one run", async () => {
+    await importClients(deps, "c.csv", `${CLIENTS}\nROW-1,Row,,,,no,no\n`);
+    const csv = "client_ref,number,amount,currency,due_on,status\nROW-1,H-1,12.345,USD,2026-02-30,late\nROW-1,H-1,1.5,JPY,2026-08-01,open\nrow 1,H-3,7,usd,2026-08-01,open\n";
+    expect(await importInvoices(deps, "i.csv", csv)).toEqual({
+      ok: false,
+      problems: [
+        { line: 2, column: "amount", message: 'USD has 2 decimals; "12.345" has 3' },
+        { line: 2, column: "due_on", message: "a date as YYYY-MM-DD" },
+        { line: 2, column: "status", message: "one of open, paid, void, credited" },
+        { line: 3, column: "amount", message: 'JPY has 0 decimals; "1.5" has 1' },
+        { line: 3, column: "number", message: "same client_ref and number as line 2" },
+      ],
+    });
   });
 });
