@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import { z } from "zod";
 import type { DatabaseTarget } from "../db/database.ts";
 
@@ -5,13 +6,23 @@ import type { DatabaseTarget } from "../db/database.ts";
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === "" ? undefined : v), schema.optional());
 
 const envSchema = z.object({
-  SLACK_BOT_TOKEN: optional(z.string().startsWith("xoxb-", "a bot token starts with xoxb-")),
-  SLACK_SIGNING_SECRET: optional(z.string().regex(/^[0-9a-f]{16,}$/i, "the signing secret is a hexadecimal string")),
-  SLACK_APP_TOKEN: optional(z.string().startsWith("xapp-", "an app-level token starts with xapp-")),
+  // Secrets have exact shapes, checked here so that logs can be redacted safely (logging/redacting-logger.ts):
+  // tokens are recognised by their shape wherever they appear, the signing secret by its value, which is
+  // then long enough never to be a word of a message.
+  SLACK_BOT_TOKEN: optional(
+    z.string().regex(/^xoxb-[A-Za-z0-9-]+$/, "the bot token is xoxb- followed by letters, digits and dashes: copy the Bot User OAuth Token from OAuth & Permissions"),
+  ),
+  SLACK_SIGNING_SECRET: optional(
+    z.string().regex(/^[0-9a-f]{32}$/, "the signing secret is 32 hexadecimal characters (0-9, a-f): copy it from Basic Information > App Credentials > Signing Secret"),
+  ),
+  SLACK_APP_TOKEN: optional(
+    z.string().regex(/^xapp-[A-Za-z0-9-]+$/, "the app-level token is xapp- followed by letters, digits and dashes: generate one under Basic Information > App-Level Tokens"),
+  ),
   SLACK_API_URL: optional(z.url({ protocol: /^https?$/, error: "a URL such as https://slack.com/api/" })).transform((u) => u ?? "https://slack.com/api/"),
   PORT: optional(z.coerce.number().int().min(1).max(65535)).transform((p) => p ?? 3000),
   DATABASE_URL: optional(z.string().regex(/^postgres(ql)?:\/\/.+/, "a postgres:// or postgresql:// URL (leave unset for the embedded database)")),
   OFFBOARD_POLICY: optional(z.string()).transform((p) => p ?? "./offboard.policy.yml"),
+  OFFBOARD_DATA_DIR: optional(z.string()).transform((p) => p ?? "./data"),
   LOG_LEVEL: optional(z.enum(["debug", "info", "warn", "error"], "one of debug, info, warn, error")).transform((l) => l ?? "info"),
   SCHEDULER_POLL_MS: optional(z.coerce.number().int().min(100).max(3_600_000)).transform((p) => p ?? 5000),
 });
@@ -26,7 +37,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): EnvLoad {
   return { ok: false, problems: result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`) };
 }
 
-/** Where the data lives: PostgreSQL when DATABASE_URL is set, else the embedded database under ./data/. */
-export function databaseTarget(env: Pick<Env, "DATABASE_URL">, cwd = process.cwd()): DatabaseTarget {
-  return env.DATABASE_URL ? { kind: "postgres", url: env.DATABASE_URL } : { kind: "embedded", dataDir: `${cwd}/data` };
+/** Where the data lives: PostgreSQL when DATABASE_URL is set, else the embedded database under OFFBOARD_DATA_DIR (./data/). */
+export function databaseTarget(env: Pick<Env, "DATABASE_URL" | "OFFBOARD_DATA_DIR">, cwd = process.cwd()): DatabaseTarget {
+  return env.DATABASE_URL ? { kind: "postgres", url: env.DATABASE_URL } : { kind: "embedded", dataDir: resolve(cwd, env.OFFBOARD_DATA_DIR ?? "./data") };
 }

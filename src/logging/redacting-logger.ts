@@ -14,11 +14,20 @@ const PATTERNS: [RegExp, string][] = [
   [/(\bv0=)[0-9a-f]{16,}/gi, "$1[redacted]"],
 ];
 
-/** Removes every secret it knows of, by value and by shape. */
+/**
+ * Values shorter than this are never replaced by value: a short "secret" (`secret`, a database
+ * password `postgres`) is also a word, and replacing it would rewrite messages ("the signing
+ * [redacted] is…"). Settings that are secrets are refused when shorter (config/env.ts: the signing
+ * secret is 32 characters; the HTTP connector's secret at least 16); tokens and passwords in URLs are
+ * found by their shape whatever their length.
+ */
+export const MIN_REDACTED_LENGTH = 16;
+
+/** Removes every secret it knows of, by value (if long enough to be no word) and by shape. */
 export function redact(text: string, secrets: readonly string[] = []): string {
   let out = text;
   // Longest first, so a secret containing another is removed whole.
-  for (const secret of [...secrets].filter((s) => s.length >= 6).sort((a, b) => b.length - a.length)) out = out.split(secret).join("[redacted]");
+  for (const secret of [...secrets].filter((s) => s.length >= MIN_REDACTED_LENGTH).sort((a, b) => b.length - a.length)) out = out.split(secret).join("[redacted]");
   for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement);
   return out;
 }

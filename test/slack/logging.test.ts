@@ -26,6 +26,14 @@ describe("redact", () => {
     expect(secretsOf({ SLACK_SIGNING_SECRET: "feedfacefeedface", DATABASE_URL: "postgresql://u:p%40ssword@h/db" })).toEqual(["feedfacefeedface", "p@ssword"]);
   });
 
+  it("never rewrites words of a message: values too short to be told from words are left to the shapes", () => {
+    expect(redact("the signing secret is not 32 hexadecimal characters", ["secret"])).toBe("the signing secret is not 32 hexadecimal characters");
+    const secrets = secretsOf({ SLACK_SIGNING_SECRET: "secret", DATABASE_URL: "postgres://postgres:postgres@db:5432/offboard" });
+    expect(redact("cannot reach postgres at postgres://postgres:postgres@db:5432/offboard", secrets)).toBe("cannot reach postgres at postgres://postgres:[redacted]@db:5432/offboard");
+    // 16 characters and more are redacted wherever they appear.
+    expect(redact("secret=abcdefabcdefabcd, again abcdefabcdefabcd", ["abcdefabcdefabcd"])).toBe("secret=[redacted], again [redacted]");
+  });
+
   it("an error logged whole, with the request it failed on, loses its headers' secrets", () => {
     const error = Object.assign(new Error("fetch failed"), {
       request: { url: "https://slack.com/api/chat.postMessage", headers: { authorization: "Bearer xoxb-live-secret-token" } },
