@@ -1,20 +1,22 @@
+import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { userInfo } from "node:os";
 import { basename, resolve } from "node:path";
-import { Command, CommanderError, Option } from "commander";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { stringify } from "csv-stringify/sync";
 import { z } from "zod";
 import { databaseTarget, loadEnv, type Env } from "./config/env.ts";
-import { formatProblems, loadPolicyFile } from "./config/policy-file.ts";
+import { describePolicyFailure, formatProblems, loadPolicyFile } from "./config/policy-file.ts";
 import { canonicalJson, verifyAudit } from "./db/audit.ts";
 import { computeTimeline, startOfLocalDay } from "./domain/calendar.ts";
 import { labelFor } from "./domain/policy.ts";
 import { DataDirLockedError, openDatabase, type DatabaseHandle } from "./db/database.ts";
 import { applyMigrations } from "./db/migrations.ts";
-import { startBot, StartupError, type RunningBot } from "./main.ts";
+import { startBot, StartupError } from "./main.ts";
+import { startSandbox } from "./sandbox/index.ts";
 import { redact, secretsOf } from "./logging/redacting-logger.ts";
 import { systemClock } from "./services/clock.ts";
-import { formatRowProblems } from "./services/csv-rows.ts";
+import { CSV_ENCODINGS, decodeCsv, formatRowProblems, type CsvEncoding, type RowProblem } from "./services/csv-rows.ts";
 import { importClients, importEquipment, importInvoices, type ImportDeps, type ImportResult } from "./services/imports.ts";
 
 export interface CliIo {
@@ -38,8 +40,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) {
-      // Help and version are successes; everything commander refuses is a usage error.
-      return error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help" ? 0 : 2;
+      // Help asked for and the version are successes; everything commander refuses is a usage error,
+      // and so is no command at all (commander then prints the usage to stderr with a non-zero code).
+      if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return 0;
+      return error.code === "commander.help" && error.exitCode === 0 ? 0 : 2;
     }
     // Whatever failed, its message may quote a URL or a header: secrets are removed first.
     const secrets = secretsOf(io.env);
@@ -52,9 +56,15 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
+/** package.json's version: next to src/ when run from source, next to dist/ when built. */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
+}
+
 function buildProgram(io: CliIo): Command {
   const program = new Command("offboard")
     .description("Runs customer deactivations by the book. See README.md.")
+    .version(packageVersion(), "-V, --version", "print the version")
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .showHelpAfterError("(run `offboard --help` for usage)");
@@ -62,25 +72,28 @@ function buildProgram(io: CliIo): Command {
 
   program
     .command("start")
-    .description("run the Slack bot (applies pending migrations first); stops cleanly on SIGTERM or Ctrl-C")
+    .description("run the Slack bot (applies pending migrations first); with no Slack settings, the sandbox; stops cleanly on SIGTERM or Ctrl-C")
     .action(async () => {
       const env = environment(io);
-      let bot: RunningBot;
-      try {
-        bot = await startBot(env, io.cwd, out, io.env);
-      } catch (error) {
-        if (error instanceof StartupError) throw new CliFailure(error.message, error.exitCode);
-        throw error;
+      if (!env.SLACK_BOT_TOKEN && !env.SLACK_SIGNING_SECRET && !env.SLACK_APP_TOKEN && io.env.NODE_ENV !== "production") {
+        return runUntilSignalled(out, () => startSandbox({ cwd: io.cwd, port: env.PORT, env: io.env, log: out }), (sandbox) => out(sandboxBanner(sandbox.url)));
       }
-      await new Promise<void>((done) => {
-        const stop = (signal: string) => {
-          out(`${signal}: finishing work in progress, then stopping`);
-          void bot.stop().then(done);
-        };
-        process.once("SIGTERM", () => stop("SIGTERM"));
-        process.once("SIGINT", () => stop("SIGINT"));
-      });
-      out("stopped");
+      return runUntilSignalled(out, () => startBot(env, io.cwd, out, io.env));
+    });
+
+  program
+    .command("sandbox")
+    .description("a local Slack workspace in the browser, with a clock, to rehearse a policy (127.0.0.1 only; its own database under ./data/sandbox/)")
+    .addOption(new Option("--port <port>", "the page's port").argParser(portNumber).default(3000))
+    .option("--policy <file>", "the policy to rehearse (default: ./offboard.policy.yml when present, else offboard.policy.example.yml)")
+    .option("--reset", "start from an empty sandbox database (demo clients loaded again)")
+    .action(async (options: { port: number; policy?: string; reset?: boolean }) => {
+      if (io.env.NODE_ENV === "production") throw new CliFailure("the sandbox does not run with NODE_ENV=production: it is for rehearsals, on 127.0.0.1 only", 2);
+      return runUntilSignalled(
+        out,
+        () => startSandbox({ cwd: io.cwd, port: options.port, env: io.env, log: out, ...(options.policy ? { policy: options.policy } : {}), ...(options.reset ? { reset: true } : {}) }),
+        (sandbox) => out(sandboxBanner(sandbox.url)),
+      );
     });
 
   program
@@ -101,10 +114,7 @@ function buildProgram(io: CliIo): Command {
     .action(async (file: string | undefined) => {
       const path = resolve(io.cwd, file ?? environment(io).OFFBOARD_POLICY);
       const load = await loadPolicyFile(path);
-      if (!load.ok) {
-        const count = load.problems.length;
-        throw new CliFailure(`${path}: ${count} problem${count > 1 ? "s" : ""}\n${formatProblems(path, load.problems)}`);
-      }
+      if (!load.ok) throw new CliFailure(describePolicyFailure(path, load));
       const kinds = Object.keys(load.policy.kinds);
       out(`${path}: valid — ${kinds.length} kind(s): ${kinds.join(", ")}; time zone ${load.policy.timezone}; language ${load.policy.language}`);
     });
@@ -119,7 +129,7 @@ function buildProgram(io: CliIo): Command {
     .action(async (options: { kind: string; requestedAt: string; json?: boolean; policy?: string }) => {
       const path = resolve(io.cwd, options.policy ?? environment(io).OFFBOARD_POLICY);
       const load = await loadPolicyFile(path);
-      if (!load.ok) throw new CliFailure(`${path}: invalid policy, run \`offboard policy check\`\n${formatProblems(path, load.problems)}`);
+      if (!load.ok) throw new CliFailure(load.failure === "invalid" ? `${path}: invalid policy, run \`offboard policy check\`\n${formatProblems(path, load.problems)}` : describePolicyFailure(path, load));
       const policy = load.policy;
       const kind = policy.kinds[options.kind];
       if (!kind) throw new CliFailure(`no kind "${options.kind}" in ${path} (kinds: ${Object.keys(policy.kinds).join(", ")})`, 2);
@@ -168,17 +178,20 @@ function buildProgram(io: CliIo): Command {
       .command("import")
       .description(`create or update ${name} from a CSV file with the header ${header}; a file with any bad row imports nothing`)
       .argument("<file>", "the CSV file")
-      .action(async (file: string) => {
+      .addOption(new Option("--encoding <encoding>", "how the file is encoded: utf8, or latin1 for files older spreadsheets saved as Latin-1/Windows-1252").choices(CSV_ENCODINGS).default("utf8"))
+      .action(async (file: string, options: { encoding: CsvEncoding }) => {
         const path = resolve(io.cwd, file);
-        const csv = await readFile(path, "utf8").catch((error: NodeJS.ErrnoException) => {
+        const bytes = await readFile(path).catch((error: NodeJS.ErrnoException) => {
           throw new CliFailure(error.code === "ENOENT" ? `no file at ${path}` : `cannot read ${path}: ${error.message}`);
         });
+        const refused = (problems: RowProblem[]) =>
+          new CliFailure(`${path}: nothing imported, ${problems.length} problem${problems.length > 1 ? "s" : ""}\n${formatRowProblems(path, problems)}`);
+        // Bytes to text before the database opens: a file that is not text, or not in its encoding, is refused at once.
+        const decoded = decodeCsv(bytes, options.encoding);
+        if (!decoded.ok) throw refused([decoded.problem]);
         await withDatabase(io, { migrate: true }, async (db) => {
-          const result = await run({ db: db.prisma, clock: systemClock, actor: cliActor() }, basename(path), csv);
-          if (!result.ok) {
-            const n = result.problems.length;
-            throw new CliFailure(`${path}: nothing imported, ${n} problem${n > 1 ? "s" : ""}\n${formatRowProblems(path, result.problems)}`);
-          }
+          const result = await run({ db: db.prisma, clock: systemClock, actor: cliActor() }, basename(path), decoded.text);
+          if (!result.ok) throw refused(result.problems);
           out(`imported ${path}: ${result.created} created, ${result.updated} updated`);
         });
       });
@@ -209,6 +222,37 @@ function buildProgram(io: CliIo): Command {
     );
 
   return program;
+}
+
+/** Starts something that runs until SIGTERM or SIGINT, then stops it gracefully. */
+async function runUntilSignalled<T extends { stop(): Promise<void> }>(out: (line: string) => void, start: () => Promise<T>, started?: (running: T) => void): Promise<void> {
+  let running: T;
+  try {
+    running = await start();
+  } catch (error) {
+    if (error instanceof StartupError) throw new CliFailure(error.message, error.exitCode);
+    throw error;
+  }
+  started?.(running);
+  await new Promise<void>((done) => {
+    const stop = (signal: string) => {
+      out(`${signal}: finishing work in progress, then stopping`);
+      void running.stop().then(done);
+    };
+    process.once("SIGTERM", () => stop("SIGTERM"));
+    process.once("SIGINT", () => stop("SIGINT"));
+  });
+  out("stopped");
+}
+
+function sandboxBanner(url: string): string {
+  return `Offboard sandbox (no Slack workspace): open ${url}`;
+}
+
+function portNumber(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port < 1 || port > 65535) throw new InvalidArgumentError("a port number from 1 to 65535");
+  return port;
 }
 
 function environment(io: CliIo): Env {

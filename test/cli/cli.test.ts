@@ -63,15 +63,20 @@ describe("offboard policy check", () => {
     expect(lines[0]).toMatch(/^offboard: .*bad\.yml: 3 problems$/);
     expect(lines.slice(1)).toEqual([
       expect.stringMatching(/bad\.yml:8: timezone: an IANA time zone/),
-      expect.stringMatching(/bad\.yml:20: approvers\.required: Too small/),
-      expect.stringMatching(/bad\.yml:\d+: kinds\.voluntary\.actions\[1\]: Invalid option/),
+      expect.stringMatching(/bad\.yml:20: approvers\.required: must be at least 1, not 0$/),
+      expect.stringMatching(/bad\.yml:\d+: kinds\.voluntary\.actions\[1\]: "shred_everything" is not accepted: use inactivate_client \| hold_invoices \|/),
     ]);
   });
 
-  it("a missing file is one clear line", async () => {
+  it("a missing file is one clear line: not found, and how to make one", async () => {
     const result = await cli("policy", "check", "nowhere.yml");
-    expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/no policy file at .*nowhere\.yml/);
+    expect(result).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: `offboard: the policy file was not found at ${join(dir, "nowhere.yml")} (copy offboard.policy.example.yml to offboard.policy.yml and edit it, or set OFFBOARD_POLICY to your file's path)\n`,
+    });
+    const timeline = await cli("policy", "timeline", "--policy", "nowhere.yml", "--kind", "voluntary", "--requested-at", "2026-08-09");
+    expect(timeline.stderr).toMatch(/^offboard: the policy file was not found at .*nowhere\.yml \(copy offboard\.policy\.example\.yml/);
   });
 });
 
@@ -143,7 +148,7 @@ describe("the installed command", () => {
     const ok = await run(process.execPath, [BIN, "policy", "check", "offboard.policy.example.yml"]);
     expect(ok.stdout).toMatch(/valid — 2 kind\(s\)/);
     const failure = await run(process.execPath, [BIN, "policy", "check", "no-such.yml"]).catch((e: { code: number; stderr: string }) => e);
-    expect(failure).toMatchObject({ code: 1, stderr: expect.stringMatching(/^offboard: .*no-such\.yml: 1 problem\n/) });
+    expect(failure).toMatchObject({ code: 1, stderr: expect.stringMatching(/^offboard: the policy file was not found at .*no-such\.yml \(copy offboard\.policy\.example\.yml to offboard\.policy\.yml/) });
   });
 });
 
@@ -196,5 +201,88 @@ describe("offboard policy timeline", () => {
     const result = await cli("policy", "timeline", ...args);
     expect(result.code).toBe(code);
     expect(result.stderr).toMatch(err);
+  });
+});
+
+describe("no command, and the version", () => {
+  it("no command prints the usage and exits 2; a command group without its subcommand too", async () => {
+    const none = await cli();
+    expect(none).toMatchObject({ code: 2, stdout: "" });
+    expect(none.stderr).toMatch(/^Usage: offboard \[options\] \[command\]/);
+    expect(none.stderr).toMatch(/policy +check the policy file/);
+    expect(await cli("clients")).toMatchObject({ code: 2, stderr: expect.stringMatching(/^Usage: offboard clients/) });
+    expect(await cli("help")).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Usage: offboard/) });
+  });
+
+  it("--version and -V print package.json's version and exit 0", async () => {
+    const { version } = JSON.parse(await readFile("package.json", "utf8")) as { version: string };
+    expect(await cli("--version")).toEqual({ code: 0, stdout: `${version}\n`, stderr: "" });
+    expect(await cli("-V")).toEqual({ code: 0, stdout: `${version}\n`, stderr: "" });
+  });
+
+  it("the installed command exits 2 with no command, and prints its version", async () => {
+    const run = promisify(execFile);
+    const none = await run(process.execPath, [BIN]).catch((e: { code: number; stdout: string; stderr: string }) => e);
+    expect(none).toMatchObject({ code: 2, stdout: "", stderr: expect.stringMatching(/^Usage: offboard/) });
+    const { version } = JSON.parse(await readFile("package.json", "utf8")) as { version: string };
+    expect((await run(process.execPath, [BIN, "--version"])).stdout).toBe(`${version}\n`);
+  });
+});
+
+describe("imports: files that are not UTF-8 CSV", () => {
+  const CLIENTS = "ref,name,contact_name,contact_email,contact_phone,third_party,hosted_database\n";
+  const bytes = async (name: string, content: Buffer) => {
+    await writeFile(join(dir, name), content);
+    return name;
+  };
+
+  it("a Latin-1 file is refused at its line with the hint, then imports with --encoding latin1", async () => {
+    const latin = await bytes("latin.csv", Buffer.from(`${CLIENTS}LAT-1,Plain,,,,no,no\nLAT-2,Compañía Ñandú,,,,no,no\n`, "latin1"));
+    const refused = await cli("clients", "import", latin);
+    expect(refused).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: `offboard: ${join(dir, latin)}: nothing imported, 1 problem\n${join(dir, latin)}:3: not UTF-8 text (the file looks like Latin-1 or Windows-1252): save it as "CSV UTF-8" in your spreadsheet, or import it with --encoding latin1\n`,
+    });
+    expect(await cli("clients", "import", "--encoding", "latin1", latin)).toMatchObject({ code: 0, stdout: expect.stringMatching(/latin\.csv: 2 created, 0 updated/) });
+    expect(await cli("clients", "import", latin, "--encoding", "utf16")).toMatchObject({ code: 2, stderr: expect.stringMatching(/Allowed choices are utf8, latin1/) });
+    expect(await cli("invoices", "import", "--help")).toMatchObject({ code: 0, stdout: expect.stringMatching(/--encoding <encoding>/) });
+    expect(await cli("equipment", "import", "--help")).toMatchObject({ code: 0, stdout: expect.stringMatching(/--encoding <encoding>/) });
+  });
+
+  it("a binary file is not a CSV file, and none of its bytes reach the terminal", async () => {
+    const workbook = await bytes("clients.xlsx", Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x06, 0x00, 0x08]), Buffer.from("[Content_Types].xml\u0000\u0001\u0002")]));
+    const result = await cli("clients", "import", workbook);
+    expect(result).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: `offboard: ${join(dir, workbook)}: nothing imported, 1 problem\n${join(dir, workbook)}:1: not a CSV file: it is a zip archive, such as an Excel .xlsx or OpenDocument .ods workbook; save the data as "CSV UTF-8" in your spreadsheet and import that file\n`,
+    });
+    const image = await bytes("photo.csv", Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52]));
+    const png = await cli("equipment", "import", image);
+    expect(png).toMatchObject({ code: 1, stderr: expect.stringMatching(/photo\.csv:1: not a CSV file: it is binary data, not text;/) });
+    expect(png.stderr).not.toMatch(/PNG|IHDR|[\u0000-\u0008\u000e-\u001f]/);
+  });
+
+  it("every problem of a row is listed at once, and a client_ref is matched without case or accents", async () => {
+    await cli("clients", "import", await file("row.csv", `${CLIENTS}RÓW-1,Row,,,,no,no\n`));
+    const invoices = await file("row-invoices.csv", "client_ref,number,amount,currency,due_on,status\nrow 1,X-1,12.345,USD,2026-02-30,open\nROW-1,X-2,1,USD,2026-08-01,open\n");
+    const result = await cli("invoices", "import", invoices);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trimEnd().split("\n").slice(1)).toEqual([
+      `${join(dir, invoices)}:2: amount: USD has 2 decimals; "12.345" has 3`,
+      `${join(dir, invoices)}:2: due_on: a date as YYYY-MM-DD`,
+    ]);
+    expect(await cli("invoices", "import", await file("row-ok.csv", "client_ref,number,amount,currency,due_on,status\nrow 1,X-1,12.34,USD,2026-02-28,open\n"))).toMatchObject({ code: 0 });
+  });
+});
+
+describe("a refused secret is named in plain words", () => {
+  it("a signing secret that is a word is refused, and the message keeps its words", async () => {
+    expect(await cliWith({ SLACK_SIGNING_SECRET: "secret" }, ["migrate"])).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: "offboard: bad environment: SLACK_SIGNING_SECRET: the signing secret is 32 hexadecimal characters (0-9, a-f): copy it from Basic Information > App Credentials > Signing Secret\n",
+    });
   });
 });
