@@ -7,6 +7,7 @@ import { applyMigrations } from "../src/db/migrations.ts";
 import { scheduleJobs, type ClaimedJob } from "../src/scheduler/jobs.ts";
 import { Scheduler } from "../src/scheduler/scheduler.ts";
 import { systemClock } from "../src/services/clock.ts";
+import { sandboxBench } from "./sandbox.ts";
 import { slackBench } from "./slack.ts";
 
 /** A fresh database on the server for one part of the bench, dropped after. */
@@ -80,5 +81,10 @@ try {
   console.error(`npm run bench needs PostgreSQL at ${serverUrl} (set OFFBOARD_BENCH_DATABASE_URL): ${(error as Error).message}`);
   process.exit(1);
 }
+if (process.env.BENCH_ONLY === "sandbox") {
+  await sandboxBench();
+  process.exit(0);
+}
 if (!process.env.BENCH_ONLY_SLACK) await schedulerBench();
 await withDatabase((url) => slackBench(url));
+await sandboxBench();

@@ -54,10 +54,10 @@ async function load(url: string, requests: (() => string)[], concurrency = CONCU
   return times;
 }
 
-function percentile(sorted: number[], p: number): number {
+export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
-function stats(times: number[]) {
+export function stats(times: number[]) {
   const sorted = [...times].sort((a, b) => a - b);
   return { n: sorted.length, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.at(-1)! };
 }

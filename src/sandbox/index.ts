@@ -2,9 +2,10 @@ import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { addDays, addHours } from "date-fns";
 import { loadEnv } from "../config/env.ts";
-import { formatProblems, loadPolicyFile } from "../config/policy-file.ts";
+import { describePolicyFailure, formatProblems, loadPolicyFile } from "../config/policy-file.ts";
 import { isIsoDate, localDate, startOfLocalDay } from "../domain/calendar.ts";
 import { nextBusinessMoment } from "../domain/dunning.ts";
 import type { Policy } from "../domain/policy.ts";
@@ -16,7 +17,7 @@ import { EventSender } from "./event-sender.ts";
 import { buildPage } from "./page.ts";
 import type { PageAnswer, SandboxChannel, SandboxUser, SandboxUsergroup } from "./protocol.ts";
 import { SandboxServer, type ClockMove } from "./server.ts";
-import { TriggerIds } from "./slack-rules.ts";
+import { ChannelRateLimiter, TriggerIds } from "./slack-rules.ts";
 import { SandboxWebApi } from "./web-api.ts";
 import { Workspace, type WorkspaceSetup } from "./workspace.ts";
 
@@ -47,7 +48,10 @@ const MAX_CLOCK_STEPS = 500;
 export function sandboxPolicyPath(cwd: string, explicit?: string): string {
   if (explicit) return resolve(cwd, explicit);
   const own = resolve(cwd, "offboard.policy.yml");
-  return existsSync(own) ? own : resolve(cwd, "offboard.policy.example.yml");
+  if (existsSync(own)) return own;
+  const example = resolve(cwd, "offboard.policy.example.yml");
+  // Run from another folder: the example that ships with Offboard.
+  return existsSync(example) ? example : fileURLToPath(new URL("../../offboard.policy.example.yml", import.meta.url));
 }
 
 /**
@@ -58,7 +62,12 @@ export function sandboxPolicyPath(cwd: string, explicit?: string): string {
 export async function startSandbox(options: SandboxOptions): Promise<RunningSandbox> {
   const policyPath = sandboxPolicyPath(options.cwd, options.policy ?? (options.env.OFFBOARD_POLICY || undefined));
   const loaded = await loadPolicyFile(policyPath);
-  if (!loaded.ok) throw new StartupError(`cannot start the sandbox: the policy file is invalid\n${formatProblems(policyPath, loaded.problems)}`, 1);
+  if (!loaded.ok) {
+    throw new StartupError(
+      loaded.failure === "invalid" ? `cannot start the sandbox: the policy file is invalid\n${formatProblems(policyPath, loaded.problems)}` : `cannot start the sandbox: ${describePolicyFailure(policyPath, loaded)}`,
+      1,
+    );
+  }
   const policy = loaded.policy;
 
   // Its own embedded database, never the bot's data nor DATABASE_URL.
@@ -70,17 +79,25 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   const workspace = new Workspace(workspaceFromPolicy(policy), clock);
   const botToken = `xoxb-sandbox-${randomBytes(12).toString("hex")}`;
   const signingSecret = randomBytes(16).toString("hex");
-  const api = new SandboxWebApi(workspace, botToken, new TriggerIds(), options.log);
+  // A channel's message rate is counted in the bot's time: a clock jump over a week is not a burst of a second.
+  const api = new SandboxWebApi(workspace, botToken, new TriggerIds(), options.log, new ChannelRateLimiter({ now: () => clock.now().getTime() }));
   let botUrl = "";
   let server: SandboxServer | undefined;
   const sender = new EventSender(() => botUrl, signingSecret, workspace, api, () => server?.url ?? "");
   let bot: RunningBot | undefined;
+  let stopping = false;
+  let clockMoves: Promise<PageAnswer> = Promise.resolve({ ok: true });
   server = new SandboxServer({
     workspace,
     api,
     sender,
     assets: await buildPage(),
-    moveClock: (move) => (bot ? moveClock(bot, clock, workspace, policy, move) : Promise.resolve({ ok: false, error: "the bot is starting" })),
+    moveClock: (move) => {
+      if (!bot || stopping) return Promise.resolve({ ok: false, error: stopping ? "the sandbox is stopping" : "the bot is starting" });
+      // One move at a time; a stop waits for the one under way (its jobs talk to the bot's Slack).
+      const moving = (clockMoves = clockMoves.then(() => moveClock(bot!, clock, workspace, policy, move)));
+      return moving;
+    },
     log: options.log,
   });
   try {
@@ -107,6 +124,8 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
       bot: running,
       workspace,
       stop: async () => {
+        stopping = true;
+        await clockMoves.catch(() => {});
         await running.stop();
         await server!.close();
       },

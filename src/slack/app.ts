@@ -41,6 +41,14 @@ export interface SlackApp {
   drain(): Promise<void>;
 }
 
+/**
+ * A few quick retries, then the call fails: what must reach Slack is retried
+ * by a durable job (publisher.ts), so nothing waits for the Web API client's
+ * default half hour of retries, and a stop is never held up by it.
+ */
+const SLACK_RETRIES: RetryOptions = { retries: 4, factor: 2, minTimeout: 500, maxTimeout: 8_000, randomize: true };
+const SLACK_TIMEOUT_MS = 15_000;
+
 /** The Bolt app with Offboard's listeners. Call `app.init()` (it verifies the token), then `app.start()`. */
 export function createSlackApp(options: SlackAppOptions): SlackApp {
   const logLevel = options.logLevel ?? LogLevel.INFO;
@@ -56,7 +64,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
             processEventErrorHandler: refuseMalformedEnvelope,
           }),
         }),
-    clientOptions: { slackApiUrl: options.apiUrl, ...(options.retryConfig ? { retryConfig: options.retryConfig } : {}) },
+    clientOptions: { slackApiUrl: options.apiUrl, retryConfig: options.retryConfig ?? SLACK_RETRIES, timeout: SLACK_TIMEOUT_MS },
     deferInitialization: true,
     ...(options.verified ? { tokenVerificationEnabled: false, botId: options.verified.botId, botUserId: options.verified.botUserId } : {}),
     ...(options.logger ? { logger: options.logger } : {}),

@@ -31,7 +31,8 @@ export class StartedProcess {
   constructor(readonly child: ChildProcess) {
     child.stdout!.on("data", (d: Buffer) => (this.output += d.toString()));
     child.stderr!.on("data", (d: Buffer) => (this.output += d.toString()));
-    this.exited = new Promise((done) => child.on("exit", (code) => done(code)));
+    // "close": the process ended and so did every process writing to its output (npm start's child).
+    this.exited = new Promise((done) => child.on("close", (code) => done(code)));
   }
 
   static spawn(command: string, args: string[], options: { cwd: string; env: Record<string, string | undefined> }): StartedProcess {
