@@ -18,6 +18,7 @@ import { redact, secretsOf } from "./logging/redacting-logger.ts";
 import { systemClock } from "./services/clock.ts";
 import { CSV_ENCODINGS, decodeCsv, formatRowProblems, type CsvEncoding, type RowProblem } from "./services/csv-rows.ts";
 import { importClients, importEquipment, importInvoices, type ImportDeps, type ImportResult } from "./services/imports.ts";
+import { addClientViews } from "./cli/clients.ts";
 
 export interface CliIo {
   stdout: { write(text: string): unknown };
@@ -196,6 +197,8 @@ function buildProgram(io: CliIo): Command {
         });
       });
   }
+  // `clients list` and `clients show` (src/cli/clients.ts) join `clients import` in its group.
+  addClientViews(program.commands.find((c) => c.name() === "clients")!, io, { environment: () => environment(io), failure: (message, exitCode) => new CliFailure(message, exitCode) });
 
   const audit = program.command("audit").description("the audit trail");
   audit
@@ -235,12 +238,17 @@ async function runUntilSignalled<T extends { stop(): Promise<void> }>(out: (line
   }
   started?.(running);
   await new Promise<void>((done) => {
+    // A signal often arrives twice (to npm and to this process, or from the parent watch in bin/):
+    // the first starts the stop, the others are ignored rather than killing the process mid-stop.
+    let stopping = false;
     const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
       out(`${signal}: finishing work in progress, then stopping`);
       void running.stop().then(done);
     };
-    process.once("SIGTERM", () => stop("SIGTERM"));
-    process.once("SIGINT", () => stop("SIGINT"));
+    process.on("SIGTERM", () => stop("SIGTERM"));
+    process.on("SIGINT", () => stop("SIGINT"));
   });
   out("stopped");
 }

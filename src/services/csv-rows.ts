@@ -1,3 +1,4 @@
+import { TextDecoder } from "node:util";
 import { CsvError, parse } from "csv-parse/sync";
 import type { z } from "zod";
 
