@@ -10,7 +10,7 @@ import { describePolicyFailure, formatProblems, loadPolicyFile } from "./config/
 import { canonicalJson, verifyAudit } from "./db/audit.ts";
 import { computeTimeline, startOfLocalDay } from "./domain/calendar.ts";
 import { labelFor } from "./domain/policy.ts";
-import { DataDirLockedError, openDatabase, type DatabaseHandle } from "./db/database.ts";
+import { checkDatabase, DatabaseUnavailableError, DataDirLockedError, openDatabase, type DatabaseHandle } from "./db/database.ts";
 import { applyMigrations } from "./db/migrations.ts";
 import { startBot, StartupError } from "./main.ts";
 import { startSandbox } from "./sandbox/index.ts";
@@ -274,10 +274,16 @@ async function withDatabase<T>(io: CliIo, options: { migrate: boolean }, work: (
   const env = environment(io);
   let db: DatabaseHandle;
   try {
-    db = await openDatabase(databaseTarget(env, io.cwd));
-    await db.prisma.$queryRaw`SELECT 1`;
+    const target = databaseTarget(env, io.cwd);
+    db = await openDatabase(target);
+    try {
+      await checkDatabase(db, target);
+    } catch (error) {
+      await db.close();
+      throw error;
+    }
   } catch (error) {
-    if (error instanceof DataDirLockedError) throw new CliFailure(error.message);
+    if (error instanceof DataDirLockedError || error instanceof DatabaseUnavailableError) throw new CliFailure(error.message);
     throw new CliFailure(`cannot open the database: ${error instanceof Error ? error.message : String(error)}`);
   }
   try {

@@ -5,12 +5,12 @@ import { databaseTarget, type Env } from "./config/env.ts";
 import { describePolicyFailure, formatProblems, loadPolicyFile } from "./config/policy-file.ts";
 import { Ledger } from "./connectors/ledger.ts";
 import { HttpSystemOfRecord } from "./connectors/http.ts";
-import { openDatabase, type DatabaseHandle, type DatabaseTarget } from "./db/database.ts";
-import { applyMigrations } from "./db/migrations.ts";
+import { checkDatabase, DatabaseUnavailableError, openDatabase, type DatabaseHandle, type DatabaseTarget } from "./db/database.ts";
+import { applyMigrations, databaseIsReady, readMigrations } from "./db/migrations.ts";
 import { systemClock, type Clock } from "./services/clock.ts";
 import { Scheduler } from "./scheduler/scheduler.ts";
 import { createSlackApp } from "./slack/app.ts";
-import type { LogLevel } from "@slack/bolt";
+import { LogLevel } from "@slack/bolt";
 import { RedactingLogger, secretsOf } from "./logging/redacting-logger.ts";
 
 export class StartupError extends Error {
@@ -32,6 +32,30 @@ export function missingCredentials(env: Env): string[] {
     );
   }
   return missing;
+}
+
+const REFUSED_TOKEN = new Set(["invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive"]);
+
+/** Why Slack could not be used, in one line: not reached at all, the token refused, or something else it said. */
+export function describeSlackFailure(error: unknown, apiUrl: string): string {
+  const e = error as { code?: string; data?: { error?: string }; statusCode?: number; original?: { message?: string; cause?: { code?: string } } };
+  if (e.code === "slack_webapi_platform_error" && e.data?.error) {
+    return REFUSED_TOKEN.has(e.data.error)
+      ? `Slack at ${apiUrl} refused the bot token (${e.data.error}): copy the Bot User OAuth Token (xoxb-…) again from api.slack.com/apps > your app > OAuth & Permissions`
+      : `Slack at ${apiUrl} answered ${e.data.error} to auth.test`;
+  }
+  if (e.code === "slack_webapi_http_error") return `Slack at ${apiUrl} answered HTTP ${e.statusCode ?? "?"}: is SLACK_API_URL right?`;
+  if (e.code === "slack_webapi_request_error") {
+    // The system's own code (ECONNREFUSED, ENOTFOUND…) sits somewhere down the chain of causes.
+    let reason = e.original?.message ?? "no answer";
+    for (let cause: unknown = e.original; cause && typeof cause === "object"; cause = (cause as { cause?: unknown }).cause) {
+      const code = (cause as { code?: unknown }).code;
+      if (typeof code === "string" && /^E[A-Z_]+$/.test(code)) reason = code;
+      else if (cause !== e.original && cause instanceof Error) reason = cause.message;
+    }
+    return `Slack could not be reached at ${apiUrl} (${reason}): check the network, a proxy, or SLACK_API_URL`;
+  }
+  return `Slack at ${apiUrl} could not be used: ${error instanceof Error ? error.message : String(error)}`;
 }
 
 export interface RunningBot {
@@ -73,10 +97,10 @@ export async function startBot(env: Env, cwd: string, log: (line: string) => voi
   // Asked once, quickly: the Web API client's own retries would keep a wrong address or token waiting for half an hour.
   let verified: { botId: string; botUserId: string };
   try {
-    const auth = await new WebClient(env.SLACK_BOT_TOKEN, { slackApiUrl: env.SLACK_API_URL, retryConfig: { retries: 0 }, timeout: 10_000 }).auth.test();
+    const auth = await new WebClient(env.SLACK_BOT_TOKEN, { slackApiUrl: env.SLACK_API_URL, retryConfig: { retries: 0 }, timeout: 10_000, logLevel: LogLevel.ERROR }).auth.test();
     verified = { botId: auth.bot_id ?? "", botUserId: auth.user_id ?? "" };
   } catch (error) {
-    throw new StartupError(`cannot start: Slack at ${env.SLACK_API_URL} did not accept the bot token (${(error as Error).message})`, 2);
+    throw new StartupError(`cannot start: ${describeSlackFailure(error, env.SLACK_API_URL)}`, 2);
   }
 
   // The HTTP connector's shared secret is named by the policy, read from the environment.
@@ -87,10 +111,18 @@ export async function startBot(env: Env, cwd: string, log: (line: string) => voi
   }
   // Every log line goes through it: no token or secret ever reaches a log.
   const logger = new RedactingLogger(secretsOf(env, connectorSecret ? [connectorSecret] : []), env.LOG_LEVEL as LogLevel);
-  const db = await openDatabase(overrides.database ?? databaseTarget(env, cwd));
+  const target = overrides.database ?? databaseTarget(env, cwd);
+  const db = await openDatabase(target);
   try {
+    try {
+      await checkDatabase(db, target);
+    } catch (error) {
+      throw error instanceof DatabaseUnavailableError ? new StartupError(`cannot start: ${error.message}`, 1) : error;
+    }
     const applied = await applyMigrations(db);
     if (applied.length) log(`applied ${applied.length} migration(s): ${applied.join(", ")}`);
+    const expectedMigrations = (await readMigrations()).migrationDirectories.length;
+    let scheduler: Scheduler | undefined;
     const slack = createSlackApp({
       botToken: env.SLACK_BOT_TOKEN!,
       ...(env.SLACK_APP_TOKEN ? { appToken: env.SLACK_APP_TOKEN } : { signingSecret: env.SLACK_SIGNING_SECRET! }),
@@ -108,13 +140,15 @@ export async function startBot(env: Env, cwd: string, log: (line: string) => voi
       },
       logger,
       logLevel: env.LOG_LEVEL as LogLevel,
+      health: { ready: async () => (scheduler?.isRunning() ?? false) && (await databaseIsReady(db.prisma, expectedMigrations)) },
+      healthPort: overrides.port ?? env.PORT,
     });
     try {
       await slack.app.init();
     } catch (error) {
-      throw new StartupError(`cannot start: Slack refused the bot token (${(error as Error).message})`, 2);
+      throw new StartupError(`cannot start: ${describeSlackFailure(error, env.SLACK_API_URL)}`, 2);
     }
-    const scheduler = new Scheduler({
+    scheduler = new Scheduler({
       db: db.prisma,
       clock,
       handlers: slack.jobHandlers,
@@ -126,6 +160,11 @@ export async function startBot(env: Env, cwd: string, log: (line: string) => voi
     const started = (await slack.app.start(overrides.host ? { port: overrides.port ?? env.PORT, host: overrides.host } : (overrides.port ?? env.PORT))) as unknown;
     scheduler.start();
     const server = env.SLACK_APP_TOKEN ? undefined : (started as Server);
+    if (server) {
+      // Idle connections outlive a load balancer's (so it never reuses one the bot just closed); headers get longer still.
+      server.keepAliveTimeout = env.HTTP_KEEP_ALIVE_TIMEOUT * 1000;
+      server.headersTimeout = server.keepAliveTimeout + 5_000;
+    }
     log(env.SLACK_APP_TOKEN ? "Offboard is running in Socket Mode" : `Offboard is listening on port ${(server?.address() as { port: number } | null)?.port ?? env.PORT} (POST /slack/events)`);
     let stopping: Promise<void> | undefined;
     return {

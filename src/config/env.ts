@@ -24,6 +24,8 @@ const envSchema = z.object({
   OFFBOARD_POLICY: optional(z.string()).transform((p) => p ?? "./offboard.policy.yml"),
   OFFBOARD_DATA_DIR: optional(z.string()).transform((p) => p ?? "./data"),
   LOG_LEVEL: optional(z.enum(["debug", "info", "warn", "error"], "one of debug, info, warn, error")).transform((l) => l ?? "info"),
+  // Longer than a load balancer's idle timeout (60 s on the usual ones), or it gets intermittent 502s.
+  HTTP_KEEP_ALIVE_TIMEOUT: optional(z.coerce.number("a number of seconds, such as 65").int("whole seconds").min(1, "at least 1 second").max(3600, "at most 3600 seconds")).transform((s) => s ?? 65),
   SCHEDULER_POLL_MS: optional(z.coerce.number().int().min(100).max(3_600_000)).transform((p) => p ?? 5000),
 });
 

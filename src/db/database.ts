@@ -134,3 +134,49 @@ function isAlive(pid: number): boolean {
     return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }
+
+/** The database cannot be used; the message is one plain line saying why and what to do. */
+export class DatabaseUnavailableError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "DatabaseUnavailableError";
+  }
+}
+
+/** Asks the database one trivial question, so a wrong address, name or password is said plainly before any work. */
+export async function checkDatabase(db: DatabaseHandle, target: DatabaseTarget): Promise<void> {
+  try {
+    await db.prisma.$queryRaw`SELECT 1`;
+  } catch (error) {
+    throw new DatabaseUnavailableError(describeDatabaseFailure(error, target), { cause: error });
+  }
+}
+
+/** One line for a driver failure, from what the adapter reports (no Prisma text): what failed, where, and what to do. */
+export function describeDatabaseFailure(error: unknown, target: DatabaseTarget): string {
+  const cause = (error as { meta?: { driverAdapterError?: { cause?: Record<string, unknown> } } }).meta?.driverAdapterError?.cause ?? {};
+  const url = target.kind === "postgres" ? safeUrl(target.url) : undefined;
+  const where = url ? `${url.hostname}:${url.port || "5432"}` : "the embedded database";
+  const database = typeof cause.db === "string" ? cause.db : decodeURIComponent(url?.pathname.slice(1) || "postgres");
+  switch (cause.kind) {
+    case "DatabaseDoesNotExist":
+      return `the database "${database}" does not exist on ${where}: create it first (createdb -h ${url?.hostname ?? "HOST"} -p ${url?.port || "5432"} "${database}", or CREATE DATABASE "${database}"), then start again`;
+    case "DatabaseNotReachable":
+      return `PostgreSQL could not be reached at ${where} (DATABASE_URL): is the server running and the address right?`;
+    case "DatabaseAccessDenied":
+    case "AuthenticationFailed":
+      return `PostgreSQL at ${where} refused user "${decodeURIComponent(url?.username || "?")}"${typeof cause.originalMessage === "string" ? ` (${cause.originalMessage})` : ""}: check the user and password in DATABASE_URL`;
+    default: {
+      const said = typeof cause.originalMessage === "string" ? cause.originalMessage : (error instanceof Error ? error.message : String(error)).trim().split("\n").at(-1);
+      return `the database at ${where} failed: ${said}`;
+    }
+  }
+}
+
+function safeUrl(url: string): URL | undefined {
+  try {
+    return new URL(url);
+  } catch {
+    return undefined;
+  }
+}

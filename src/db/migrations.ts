@@ -10,7 +10,7 @@ import {
 import type pg from "pg";
 import { PGlite } from "@electric-sql/pglite";
 import { PGLITE_EXTENSIONS } from "./database.ts";
-import type { DatabaseHandle } from "./database.ts";
+import type { DatabaseHandle, Db } from "./database.ts";
 import { loadSchemaEngine, type SchemaEngine } from "./schema-engine.ts";
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL("../../prisma/migrations", import.meta.url));
@@ -167,6 +167,12 @@ function explainEngineError(error: unknown, registry: { consumeError(id: number)
   const cause = match ? registry.consumeError(Number(match[1]))?.error : undefined;
   if (!cause) return error;
   return new Error(`migration failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+}
+
+/** Whether the database answers and has every migration of the folder applied (for /readyz). */
+export async function databaseIsReady(db: Db, expectedMigrations: number): Promise<boolean> {
+  const [row] = await db.$queryRaw<{ applied: bigint }[]>`SELECT count(*) AS applied FROM "_prisma_migrations" WHERE "finished_at" IS NOT NULL AND "rolled_back_at" IS NULL`;
+  return Number(row?.applied ?? 0) >= expectedMigrations;
 }
 
 /** `prisma migrate deploy`: applies pending migrations, returns their names. */

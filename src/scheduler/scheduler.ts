@@ -20,6 +20,12 @@ export interface SchedulerOptions {
   /** Jobs run at once by this worker. */
   concurrency?: number;
   workerId?: string;
+  /**
+   * Work found by looking rather than claimed from a job row (requests whose
+   * Slack publication a crash left pending): run after the due jobs at every
+   * poll; each should cost one indexed query when there is nothing to do.
+   */
+  sweeps?: (() => Promise<unknown>)[];
   /** A job failed for good: make it visible (the card says so). */
   onFailed?: (job: ClaimedJob, error: string) => Promise<void>;
   log?: (message: string, error?: unknown) => void;
@@ -35,6 +41,8 @@ export class Scheduler {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = true;
+  /** When the last poll ended (real time): a poll stuck for long means the scheduler is not running. */
+  private lastPollAt = 0;
 
   constructor(private readonly options: SchedulerOptions) {
     this.workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
@@ -43,7 +51,13 @@ export class Scheduler {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
+    this.lastPollAt = Date.now();
     this.schedule(0);
+  }
+
+  /** Started, not stopped, and polling: its last poll ended recently. */
+  isRunning(now = Date.now()): boolean {
+    return !this.stopped && now - this.lastPollAt <= Math.max(60_000, 5 * this.options.pollMs);
   }
 
   /** Stops polling and waits for the jobs in hand to finish. */
@@ -53,7 +67,7 @@ export class Scheduler {
     await this.running;
   }
 
-  /** Claims one batch of due jobs and runs it; returns how many were claimed. */
+  /** Claims one batch of due jobs and runs it, then the sweeps; returns how many jobs were claimed. */
   async tick(): Promise<number> {
     const { db, clock } = this.options;
     const now = clock.now();
@@ -71,6 +85,7 @@ export class Scheduler {
     for (let i = 0; i < single.length; i += concurrency) {
       await Promise.all(single.slice(i, i + concurrency).map((job) => this.run(job)));
     }
+    for (const sweep of this.options.sweeps ?? []) await sweep().catch((error: unknown) => this.options.log?.("a scheduler sweep failed", error));
     return jobs.length;
   }
 
@@ -79,7 +94,10 @@ export class Scheduler {
     this.timer = setTimeout(() => {
       this.running = this.drainDue()
         .catch((error: unknown) => this.options.log?.("the scheduler could not claim jobs", error))
-        .finally(() => this.schedule(this.options.pollMs));
+        .finally(() => {
+          this.lastPollAt = Date.now();
+          this.schedule(this.options.pollMs);
+        });
     }, delay);
   }
 

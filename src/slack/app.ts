@@ -1,4 +1,5 @@
 import { App, HTTPModuleFunctions, HTTPReceiver, LogLevel, type Logger, type ReceiverProcessEventErrorHandlerArgs } from "@slack/bolt";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { z } from "zod";
 import { t } from "./i18n/catalog.ts";
 import type { RetryOptions } from "@slack/web-api";
@@ -24,6 +25,9 @@ export interface SlackAppOptions {
   logger?: Logger;
   logLevel?: LogLevel;
   retryConfig?: RetryOptions;
+  /** Answers GET /healthz and /readyz for orchestrators (in Socket Mode, on `healthPort`). */
+  health?: { ready(): Promise<boolean> };
+  healthPort?: number;
   /** The bot's identity, when the token was already checked: Bolt need not ask auth.test again. */
   verified?: { botId: string; botUserId: string };
 }
@@ -55,10 +59,11 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   const app = new OffboardApp({
     token: options.botToken,
     ...(options.appToken
-      ? { appToken: options.appToken, socketMode: true }
+      ? { appToken: options.appToken, socketMode: true, ...(options.health ? { customRoutes: healthRoutes(options.health), installerOptions: { port: options.healthPort ?? 3000 } } : {}) }
       : {
           receiver: new HTTPReceiver({
             signingSecret: options.signingSecret!,
+            ...(options.health ? { customRoutes: healthRoutes(options.health) } : {}),
             ...(options.logger ? { logger: options.logger } : {}),
             logLevel,
             processEventErrorHandler: refuseMalformedEnvelope,
@@ -122,6 +127,30 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       while (running.size > 0) await Promise.allSettled([...running]);
     },
   };
+}
+
+/**
+ * Unauthenticated and revealing nothing but up or not: /healthz says the
+ * process answers, /readyz that the database is reachable and migrated and
+ * the scheduler runs.
+ */
+function healthRoutes(health: { ready(): Promise<boolean> }) {
+  const answer = (res: ServerResponse, status: number, text: string) => {
+    res.writeHead(status, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" });
+    res.end(text);
+  };
+  return [
+    { path: "/healthz", method: ["GET", "HEAD"], handler: (_req: IncomingMessage, res: ServerResponse) => answer(res, 200, "ok\n") },
+    {
+      path: "/readyz",
+      method: ["GET", "HEAD"],
+      handler: (_req: IncomingMessage, res: ServerResponse) =>
+        void health.ready().then(
+          (ready) => answer(res, ready ? 200 : 503, ready ? "ready\n" : "not ready\n"),
+          () => answer(res, 503, "not ready\n"),
+        ),
+    },
+  ];
 }
 
 /**

@@ -139,7 +139,7 @@ describe(`imports, migrate and the audit trail (${testDatabaseKind} database)`, 
     const all = await cli("audit", "export", "--format", "csv");
     expect(all.stdout.trimEnd().split("\n")).toHaveLength(3);
     expect(all.stdout).toContain('"{""created"":1,""file"":""clients.csv"",""updated"":0}"');
-  });
+  }, 120_000);
 });
 
 describe("the installed command", () => {

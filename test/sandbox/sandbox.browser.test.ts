@@ -159,7 +159,7 @@ describe.skipIf(!hasChromium)("the sandbox in a browser (needs Chromium at /usr/
     await expect.poll(() => page.getByLabel("You are").isVisible()).toBe(true);
     await screenshot(page, "sandbox-narrow");
     await page.close();
-  });
+  }, 120_000);
 
   it("plays a collection ladder out with the clock: reminders fall due, the final notice gives its cut-off date, the execution runs at the end of service", async () => {
     const page = await open();
@@ -229,7 +229,7 @@ describe.skipIf(!hasChromium)("the sandbox in a browser (needs Chromium at /usr/
     await expect.poll(() => request.textContent(), { timeout: 20_000 }).toMatch(/Inactivated as scheduled on/);
     await screenshot(page, "sandbox-scheduled-execution");
     await page.close();
-  });
+  }, 120_000);
 
   it("stops cleanly on SIGTERM, finishing what it was doing, and leaves no process behind", async () => {
     onTestFailed(() => console.error(`sandbox output:\n${sandbox.output}\n${execSync(`ps -o pid,stat,cmd -g ${sandbox.child.pid} || true`).toString()}`));

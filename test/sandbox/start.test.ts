@@ -41,7 +41,7 @@ describe("offboard sandbox: the workspace comes from the policy, on its own data
     expect(state.usergroups).toEqual([{ id: "S0MANAGERS1", handle: "managers", users: ["U0GROUPMGR1", "U0GROUPMGR2"] }]);
     expect(lines).toContain("sandbox: loaded 12 demo clients (start again with --reset to begin from scratch)");
     expect(await sandbox!.bot.database.prisma.client.count()).toBe(12);
-  });
+  }, 120_000);
 
   it("moves the clock forward only, and refuses what the page should never send", async () => {
     const before = sandbox!.bot.clock.now();
@@ -61,5 +61,5 @@ describe("offboard sandbox: the workspace comes from the policy, on its own data
     await sandbox!.stop();
     await start(true);
     expect(lines).toContain("sandbox: loaded 12 demo clients (start again with --reset to begin from scratch)");
-  });
+  }, 120_000);
 });
