@@ -96,6 +96,8 @@ export class SandboxServer {
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? "/", "http://sandbox").pathname;
+    // Only pages on this machine: a site elsewhere reaching 127.0.0.1 by a rebound name is refused.
+    if (!/^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/.test(req.headers.host ?? "")) return plain(res, 421, "the sandbox answers on 127.0.0.1 only");
     if (req.method === "POST" && (path.startsWith("/api/") || path.startsWith("/respond/"))) return this.deps.api.handle(req, res, path);
     if (req.method === "POST" && path === "/sandbox/act") return this.act(req, res);
     if (req.method !== "GET" && req.method !== "HEAD") return plain(res, 405, "method not allowed");
@@ -116,6 +118,8 @@ export class SandboxServer {
   }
 
   private async act(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // JSON only: a browser cannot send that from another site without asking first (CORS), and nothing here says yes.
+    if (!(req.headers["content-type"] ?? "").startsWith("application/json")) return json(res, 415, { ok: false, error: "send JSON (content-type: application/json)" });
     let body: unknown;
     try {
       body = JSON.parse(await readBody(req, 200_000));

@@ -1,4 +1,5 @@
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -51,6 +52,16 @@ describe("offboard sandbox: the workspace comes from the policy, on its own data
     expect(await act({ type: "clock", to: "2031-02-30" })).toEqual({ ok: false, error: "not a date: 2031-02-30" });
     expect(await act({ type: "command", user: "U0STAFFANA", channel: "C0REQUESTS1", command: "/rm", text: "-rf" })).toMatchObject({ ok: false, error: expect.stringMatching(/^not a sandbox request: command/) });
     expect(await act({ type: "command", user: "U0NOBODY", channel: "C0REQUESTS1", command: "/deactivate", text: "acme" })).toEqual({ ok: false, error: "nobody in this workspace is U0NOBODY" });
+    // Another site cannot drive it: a form post (no CORS preflight) and a rebound host name are refused.
+    const form = await fetch(`${sandbox!.url}sandbox/act`, { method: "POST", headers: { "content-type": "text/plain" }, body: JSON.stringify({ type: "clock", advance: "1d" }) });
+    expect(form.status).toBe(415);
+    const port = new URL(sandbox!.url).port;
+    const rebound = await new Promise<number>((done, fail) => {
+      const req = request({ host: "127.0.0.1", port, path: "/sandbox/state", headers: { host: `evil.example:${port}` } }, (res) => done(res.statusCode ?? 0));
+      req.on("error", fail);
+      req.end();
+    });
+    expect(rebound).toBe(421);
   });
 
   it("keeps its data across starts, and --reset starts from scratch", async () => {
