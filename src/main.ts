@@ -121,7 +121,7 @@ export async function startBot(env: Env, cwd: string, log: (line: string) => voi
     }
     const applied = await applyMigrations(db);
     if (applied.length) log(`applied ${applied.length} migration(s): ${applied.join(", ")}`);
-    const expectedMigrations = (await readMigrations()).migrationDirectories.length;
+    const migrations = (await readMigrations()).migrationDirectories.map((m) => m.path);
     let scheduler: Scheduler | undefined;
     const slack = createSlackApp({
       botToken: env.SLACK_BOT_TOKEN!,
@@ -140,7 +140,7 @@ export async function startBot(env: Env, cwd: string, log: (line: string) => voi
       },
       logger,
       logLevel: env.LOG_LEVEL as LogLevel,
-      health: { ready: async () => (scheduler?.isRunning() ?? false) && (await databaseIsReady(db.prisma, expectedMigrations)) },
+      health: { ready: async () => (scheduler?.isRunning() ?? false) && (await databaseIsReady(db.prisma, migrations)) },
       healthPort: overrides.port ?? env.PORT,
     });
     try {

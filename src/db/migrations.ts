@@ -170,14 +170,24 @@ function explainEngineError(error: unknown, registry: { consumeError(id: number)
 }
 
 /** Whether the database answers and has every migration of the folder applied (for /readyz). */
-export async function databaseIsReady(db: Db, expectedMigrations: number): Promise<boolean> {
-  const [row] = await db.$queryRaw<{ applied: bigint }[]>`SELECT count(*) AS applied FROM "_prisma_migrations" WHERE "finished_at" IS NOT NULL AND "rolled_back_at" IS NULL`;
-  return Number(row?.applied ?? 0) >= expectedMigrations;
+export async function databaseIsReady(db: Db, migrations: readonly string[]): Promise<boolean> {
+  return (await pendingMigrations(db, migrations)).length === 0;
+}
+
+/** The migrations of the folder (by name) that the database has not applied. */
+async function pendingMigrations(db: Db, migrations: readonly string[]): Promise<string[]> {
+  const [table] = await db.$queryRaw<{ present: boolean }[]>`SELECT to_regclass('"_prisma_migrations"') IS NOT NULL AS present`;
+  if (!table?.present) return [...migrations];
+  const rows = await db.$queryRaw<{ name: string }[]>`SELECT "migration_name" AS name FROM "_prisma_migrations" WHERE "finished_at" IS NOT NULL AND "rolled_back_at" IS NULL`;
+  const applied = new Set(rows.map((r) => r.name));
+  return migrations.filter((name) => !applied.has(name));
 }
 
 /** `prisma migrate deploy`: applies pending migrations, returns their names. */
 export async function applyMigrations(db: DatabaseHandle, dir = MIGRATIONS_DIR): Promise<string[]> {
   const migrationsList = await readMigrations(dir);
+  // The usual restart has nothing to apply: then the schema engine (WASM, seconds to load) is not needed.
+  if ((await pendingMigrations(db.prisma, migrationsList.migrationDirectories.map((m) => m.path))).length === 0) return [];
   const out = await withEngine(new MigrationAdapterFactory(db.pgConfig), (engine) => engine.applyMigrations({ migrationsList, filters: NO_FILTERS }));
   return out.appliedMigrationNames;
 }
