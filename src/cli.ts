@@ -18,6 +18,7 @@ import { redact, secretsOf } from "./logging/redacting-logger.ts";
 import { systemClock } from "./services/clock.ts";
 import { CSV_ENCODINGS, decodeCsv, formatRowProblems, type CsvEncoding, type RowProblem } from "./services/csv-rows.ts";
 import { importClients, importEquipment, importInvoices, type ImportDeps, type ImportResult } from "./services/imports.ts";
+import { MIN_SECRET_LENGTH } from "./connectors/http.ts";
 import { addClientViews } from "./cli/clients.ts";
 
 export interface CliIo {
@@ -118,6 +119,13 @@ function buildProgram(io: CliIo): Command {
       if (!load.ok) throw new CliFailure(describePolicyFailure(path, load));
       const kinds = Object.keys(load.policy.kinds);
       out(`${path}: valid — ${kinds.length} kind(s): ${kinds.join(", ")}; time zone ${load.policy.timezone}; language ${load.policy.language}`);
+      // A warning, not a problem: the file may be checked on another machine than the one that runs the bot.
+      const sor = load.policy.systemOfRecord;
+      if (sor.type === "http") {
+        const secret = io.env[sor.secretEnv];
+        if (!secret) io.stderr.write(`offboard: warning: ${sor.secretEnv} is not set here; \`offboard start\` with this policy needs it (the shared secret for ${sor.baseUrl}, at least ${MIN_SECRET_LENGTH} characters)\n`);
+        else if (secret.length < MIN_SECRET_LENGTH) io.stderr.write(`offboard: warning: ${sor.secretEnv} is shorter than ${MIN_SECRET_LENGTH} characters; \`offboard start\` with this policy refuses it\n`);
+      }
     });
 
   policy
@@ -181,6 +189,7 @@ function buildProgram(io: CliIo): Command {
       .argument("<file>", "the CSV file")
       .addOption(new Option("--encoding <encoding>", "how the file is encoded: utf8, or latin1 for files older spreadsheets saved as Latin-1/Windows-1252").choices(CSV_ENCODINGS).default("utf8"))
       .action(async (file: string, options: { encoding: CsvEncoding }) => {
+        await refuseUnlessLedger(io, name);
         const path = resolve(io.cwd, file);
         const bytes = await readFile(path).catch((error: NodeJS.ErrnoException) => {
           throw new CliFailure(error.code === "ENOENT" ? `no file at ${path}` : `cannot read ${path}: ${error.message}`);
@@ -225,6 +234,24 @@ function buildProgram(io: CliIo): Command {
     );
 
   return program;
+}
+
+/**
+ * Imports fill the built-in ledger: with another system of record in the policy
+ * nothing would read what they write, so they refuse. No policy file means the
+ * default, the ledger; a policy that does not load cannot tell, so they refuse too.
+ */
+async function refuseUnlessLedger(io: CliIo, what: string): Promise<void> {
+  const path = resolve(io.cwd, environment(io).OFFBOARD_POLICY);
+  const load = await loadPolicyFile(path);
+  if (!load.ok) {
+    if (load.failure === "not_found") return;
+    throw new CliFailure(`nothing imported: ${path} does not load, so where ${what} live is unknown (run \`offboard policy check\`)`);
+  }
+  const sor = load.policy.systemOfRecord;
+  if (sor.type !== "ledger") {
+    throw new CliFailure(`nothing imported: ${path} keeps ${what} in the system of record at ${sor.baseUrl}, not in the built-in ledger imports fill; add them there`);
+  }
 }
 
 /** Starts something that runs until SIGTERM or SIGINT, then stops it gracefully. */

@@ -4,7 +4,7 @@ import { WebClient } from "@slack/web-api";
 import { databaseTarget, type Env } from "./config/env.ts";
 import { describePolicyFailure, formatProblems, loadPolicyFile } from "./config/policy-file.ts";
 import { Ledger } from "./connectors/ledger.ts";
-import { HttpSystemOfRecord } from "./connectors/http.ts";
+import { HttpSystemOfRecord, MIN_SECRET_LENGTH } from "./connectors/http.ts";
 import { checkDatabase, DatabaseUnavailableError, openDatabase, type DatabaseHandle, type DatabaseTarget } from "./db/database.ts";
 import { applyMigrations, databaseIsReady, readMigrations } from "./db/migrations.ts";
 import { systemClock, type Clock } from "./services/clock.ts";
@@ -106,8 +106,8 @@ export async function startBot(env: Env, cwd: string, log: (line: string) => voi
   // The HTTP connector's shared secret is named by the policy, read from the environment.
   const sorConfig = policy.policy.systemOfRecord;
   const connectorSecret = sorConfig.type === "http" ? rawEnv[sorConfig.secretEnv] : undefined;
-  if (sorConfig.type === "http" && (!connectorSecret || connectorSecret.length < 16)) {
-    throw new StartupError(`cannot start: the policy's system_of_record needs its shared secret in ${sorConfig.secretEnv} (at least 16 characters), the same one the system at ${sorConfig.baseUrl} checks signatures with`, 2);
+  if (sorConfig.type === "http" && (!connectorSecret || connectorSecret.length < MIN_SECRET_LENGTH)) {
+    throw new StartupError(`cannot start: the policy's system_of_record needs its shared secret in ${sorConfig.secretEnv} (at least ${MIN_SECRET_LENGTH} characters), the same one the system at ${sorConfig.baseUrl} checks signatures with`, 2);
   }
   // Every log line goes through it: no token or secret ever reaches a log.
   const logger = new RedactingLogger(secretsOf(env, connectorSecret ? [connectorSecret] : []), env.LOG_LEVEL as LogLevel);

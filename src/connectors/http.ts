@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { Db } from "../db/database.ts";
 import { searchKey } from "../domain/text.ts";
 import {
-  ClientNotInSystemError,
+  RefusedBySystemError,
   type ActionContext,
   type ActionOutcome,
   type ClientRecord,
@@ -17,11 +17,14 @@ import {
 /**
  * The system of record over HTTP, for companies whose clients live in their
  * own billing system or CRM. The contract (README, "HTTP connector"): every
- * call is a POST of JSON under the base URL, signed with HMAC-SHA256 over
- * `v1:<timestamp>:<body>` with the shared secret; actions carry an
- * Idempotency-Key the other side must honour. Every answer is validated;
- * 5xx, 429 and timeouts are retried with backoff; a refusal or an answer that
- * makes no sense becomes a ConnectorError whose message is shown on the card.
+ * call is a POST of JSON under the base URL, signed with HMAC-SHA256 over the
+ * whole request (`v2`: timestamp, method, path, idempotency key, body; `v1`,
+ * the body only, is still sent for one release) with the shared secret;
+ * actions carry an Idempotency-Key that identifies one attempt of one action.
+ * Every answer is validated; 5xx, 429 and timeouts are retried with backoff
+ * (or as long as Retry-After asks, within the call's budget); a refusal (4xx)
+ * becomes a RefusedBySystemError, an answer that makes no sense a
+ * ConnectorError, whose message is shown on the card.
  *
  * Requests reference clients by a local row (the audit trail and the request
  * tables need one), so every client read is mirrored into the Client table:
@@ -29,6 +32,7 @@ import {
  */
 export interface HttpConnectorOptions {
   baseUrl: string;
+  /** At least MIN_SECRET_LENGTH characters; its UTF-8 bytes are the HMAC key. */
   secret: string;
   timeoutMs: number;
   retries: number;
@@ -36,11 +40,51 @@ export interface HttpConnectorOptions {
   backoffMs?: number;
 }
 
+/** The shared secret's minimum length, in characters (`offboard start` checks it too). */
+export const MIN_SECRET_LENGTH = 16;
+/** A signature whose timestamp is more than this many seconds away from the server's clock is refused. */
+export const SIGNATURE_WINDOW_SECONDS = 300;
+
 export class ConnectorError extends Error {
   constructor(message: string) {
     super(message);
     this.name = "ConnectorError";
   }
+}
+
+/** What a request signature covers. `idempotencyKey` is empty on reads. */
+export interface SignedParts {
+  /** Unix seconds, as sent in X-Offboard-Timestamp. */
+  timestamp: string;
+  method: string;
+  /** The URL path as sent (base URL's path + operation), e.g. `/offboard/actions/hold-invoices`. */
+  path: string;
+  idempotencyKey: string | null | undefined;
+  /** The raw body, exactly as sent. */
+  body: string;
+}
+
+/** The string `v2` signs: `v2:<timestamp>:<METHOD>:<path>:<idempotency key or empty>:<raw body>`. */
+export function v2SignedString(parts: SignedParts): string {
+  return `v2:${parts.timestamp}:${parts.method.toUpperCase()}:${parts.path}:${parts.idempotencyKey ?? ""}:${parts.body}`;
+}
+
+/** Hex HMAC-SHA256 with the secret's UTF-8 bytes as the key, over the UTF-8 bytes of `text`. */
+function hmacHex(secret: string, text: string): string {
+  return createHmac("sha256", Buffer.from(secret, "utf8")).update(text, "utf8").digest("hex");
+}
+
+/**
+ * The signature headers of one request: `X-Offboard-Signature: v1=<hex>`
+ * exactly as before (body only; dropped in the next release) and
+ * `X-Offboard-Signature-V2: v2=<hex>` over the whole request.
+ */
+export function signatureHeaders(secret: string, parts: SignedParts): Record<string, string> {
+  return {
+    "x-offboard-timestamp": parts.timestamp,
+    "x-offboard-signature": `v1=${hmacHex(secret, `v1:${parts.timestamp}:${parts.body}`)}`,
+    "x-offboard-signature-v2": `v2=${hmacHex(secret, v2SignedString(parts))}`,
+  };
 }
 
 const clientSchema = z.object({
@@ -88,6 +132,7 @@ export class HttpSystemOfRecord implements SystemOfRecord {
     private readonly options: HttpConnectorOptions,
   ) {
     this.backoffMs = options.backoffMs ?? 250;
+    if (options.secret.length < MIN_SECRET_LENGTH) throw new Error(`the HTTP connector's shared secret must be at least ${MIN_SECRET_LENGTH} characters`);
   }
 
   async findClients(query: string, limit: number): Promise<ClientRecord[]> {
@@ -142,33 +187,50 @@ export class HttpSystemOfRecord implements SystemOfRecord {
     return this.call("work-orders", { ref, kind: order.kind, items: order.items, actor: context.actor, at: context.at.toISOString() }, responses.workOrder, context.idempotencyKey);
   }
 
-  /** An action: sent with its idempotency key; the client is read again afterwards, so the local mirror shows its new status. */
+  /**
+   * An action: sent with its idempotency key. Its own answer is the truth: a
+   * 2xx means it was done, whatever a later read says, so the local mirror
+   * follows the action itself (the next read of the client refreshes it).
+   */
   private async act(action: keyof typeof ACTION_PATHS, ref: string, context: ActionContext): Promise<ActionOutcome> {
     const body = { ref, actor: context.actor, at: context.at.toISOString(), ...(context.reason ? { reason: context.reason } : {}) };
     const { outcome } = await this.call(ACTION_PATHS[action], body, responses.outcome, context.idempotencyKey);
-    const client = await this.getClient(ref);
-    if (!client) throw new ClientNotInSystemError(ref);
+    if (action === "inactivateClient") {
+      await this.db.client.updateMany({ where: { ref }, data: { status: "inactive", inactivatedAt: context.at, inactivatedBy: context.actor, inactivationReason: context.reason ?? null } });
+    } else if (action === "reactivateClient") {
+      await this.db.client.updateMany({ where: { ref }, data: { status: "active", inactivatedAt: null, inactivatedBy: null, inactivationReason: null } });
+    }
     return outcome;
   }
 
-  /** One signed POST, retried on 5xx, 429, timeouts and network errors; the answer validated. */
+  /**
+   * One signed POST, retried on 5xx, 429, timeouts and network errors with the
+   * same idempotency key; the answer validated. A Retry-After (seconds or an
+   * HTTP date) replaces the backoff when, after it, a whole attempt still fits
+   * in the call's budget of timeout × (retries + 1); otherwise the call ends
+   * at once, saying how long the other side asked to wait.
+   */
   private async call<T>(path: string, payload: object, schema: z.ZodType<T>, idempotencyKey?: string): Promise<T> {
-    const url = new URL(path, this.options.baseUrl).toString();
+    const target = new URL(path, this.options.baseUrl);
+    const url = target.toString();
     const body = JSON.stringify(payload);
     const requestId = randomUUID();
+    const started = Date.now();
+    const budgetMs = this.options.timeoutMs * (this.options.retries + 1);
     let last = "";
+    let waitMs = 0;
+    let attempts = 0;
     for (let attempt = 0; attempt <= this.options.retries; attempt++) {
-      if (attempt > 0) await sleep(this.backoffMs * 2 ** (attempt - 1));
+      if (attempt > 0) await sleep(waitMs);
+      attempts = attempt + 1;
       const timestamp = String(Math.floor(Date.now() / 1000));
-      const signature = createHmac("sha256", this.options.secret).update(`v1:${timestamp}:${body}`).digest("hex");
       let response: Response;
       try {
         response = await fetch(url, {
           method: "POST",
           headers: {
             "content-type": "application/json",
-            "x-offboard-timestamp": timestamp,
-            "x-offboard-signature": `v1=${signature}`,
+            ...signatureHeaders(this.options.secret, { timestamp, method: "POST", path: target.pathname, idempotencyKey, body }),
             "x-offboard-request-id": requestId,
             ...(idempotencyKey ? { "idempotency-key": idempotencyKey } : {}),
           },
@@ -177,14 +239,24 @@ export class HttpSystemOfRecord implements SystemOfRecord {
         });
       } catch (error) {
         last = isTimeout(error) ? `did not answer within ${this.options.timeoutMs / 1000}s` : `could not be reached (${(error as Error).message})`;
+        waitMs = this.backoffMs * 2 ** attempt;
         continue;
       }
       const text = await response.text().catch(() => "");
       if (response.status >= 500 || response.status === 429) {
         last = `answered ${response.status}`;
+        waitMs = this.backoffMs * 2 ** attempt;
+        const asked = retryAfterMs(response.headers.get("retry-after"), Date.now());
+        if (asked !== null) {
+          if (attempt === this.options.retries) break;
+          if (Date.now() - started + asked + this.options.timeoutMs > budgetMs) {
+            throw new ConnectorError(`the system of record answered ${response.status} and asked to be called again in ${Math.ceil(asked / 1000)}s, longer than Offboard waits (${path}): try again later`);
+          }
+          waitMs = asked;
+        }
         continue;
       }
-      if (response.status >= 400) throw new ConnectorError(`the system of record refused (${response.status}): ${refusalMessage(text)}`);
+      if (response.status >= 400) throw new RefusedBySystemError(`the system of record refused (${response.status}): ${refusalMessage(text)}`, response.status);
       let json: unknown;
       try {
         json = JSON.parse(text);
@@ -198,7 +270,7 @@ export class HttpSystemOfRecord implements SystemOfRecord {
       }
       return parsed.data;
     }
-    throw new ConnectorError(`the system of record ${last} (${path}, ${this.options.retries + 1} attempts)`);
+    throw new ConnectorError(`the system of record ${last} (${path}, ${attempts} attempts)`);
   }
 
   /**
@@ -257,6 +329,15 @@ function toRecord(row: Awaited<ReturnType<Db["client"]["findUniqueOrThrow"]>>): 
     };
 }
 
+
+/** Retry-After as milliseconds from `now`: delay-seconds or an HTTP date (a past date is 0); null when absent or unreadable. */
+export function retryAfterMs(value: string | null, now: number): number | null {
+  if (value === null) return null;
+  const text = value.trim();
+  if (/^\d{1,9}$/.test(text)) return Number(text) * 1000;
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? null : Math.max(0, at - now);
+}
 
 function isTimeout(error: unknown): boolean {
   return error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");

@@ -40,7 +40,11 @@ export interface ActionContext {
   actor: string;
   at: Date;
   reason?: string;
-  /** Stable per request and action: a repeated call must not act twice. */
+  /**
+   * Identifies one attempt of one action: sent again unchanged when the
+   * attempt is retried (a timeout, 5xx, 429, a process that died), replaced
+   * by a new one only after the system of record refused (RefusedBySystemError).
+   */
   idempotencyKey: string;
 }
 
@@ -79,5 +83,20 @@ export class ClientNotInSystemError extends Error {
   constructor(readonly ref: string) {
     super(`no client with ref "${ref}" in the system of record`);
     this.name = "ClientNotInSystemError";
+  }
+}
+
+/**
+ * The system of record refused an action or a read (HTTP 4xx other than 429):
+ * it did nothing. Its reason is shown as it came; the next attempt of that
+ * action is a new attempt, with a new idempotency key.
+ */
+export class RefusedBySystemError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+    this.name = "RefusedBySystemError";
   }
 }

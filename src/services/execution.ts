@@ -1,4 +1,5 @@
-import { ClientNotInSystemError, type ActionOutcome, type SystemOfRecord } from "../connectors/system-of-record.ts";
+import { ClientNotInSystemError, RefusedBySystemError, type ActionOutcome, type SystemOfRecord } from "../connectors/system-of-record.ts";
+import type { Db } from "../db/database.ts";
 import { findRequest, lockRequest, saveRequest, type StoredRequest } from "../db/requests.ts";
 import { ErrorCode, fail, OffboardError, type Result } from "../domain/errors.ts";
 import type { Action } from "../domain/policy.ts";
@@ -100,12 +101,15 @@ async function runSteps(deps: ServiceDeps, request: DeactivationRequest, actor: 
       return fail(ErrorCode.ExecutionInProgress);
     }
     let outcome: ActionOutcome;
+    const idempotencyKey = await attemptKey(deps.db, requestId, action, step.idempotencyKey);
     try {
-      outcome = await runAction(deps.sor, action, client.ref, { actor: userId, at: now, reason: request.reason, idempotencyKey: step.idempotencyKey }, request);
+      outcome = await runAction(deps.sor, action, client.ref, { actor: userId, at: now, reason: request.reason, idempotencyKey }, request);
     } catch (error) {
       const message = error instanceof ClientNotInSystemError ? error.message : describeError(error);
       await deps.db.$transaction(async (tx) => {
         await tx.executionStep.update({ where: { id: step.id }, data: { status: "failed", leaseUntil: null, lastError: message } });
+        // A refusal ends this attempt: the next Execute is a new attempt, with a new key (attemptKey counts these).
+        if (error instanceof RefusedBySystemError) await audit(tx, request, userId, now, [{ action: REFUSED_EVENT, data: { action, idempotencyKey, status: error.status } }]);
         const before = await lockRequest(tx, requestId);
         const failed = lifecycle.failExecution(before!, action, message, now);
         if (!failed.ok) throw new OffboardError(failed.error);
@@ -120,7 +124,7 @@ async function runSteps(deps: ServiceDeps, request: DeactivationRequest, actor: 
         where: { id: step.id },
         data: { status: "done", leaseUntil: null, lastError: null, result: outcome as object, completedAt: now },
       });
-      await audit(tx, request, userId, now, [{ action: "execution.action_done", data: { action, outcome } }]);
+      await audit(tx, request, userId, now, [{ action: "execution.action_done", data: { action, idempotencyKey, outcome } }]);
     });
     outcomes.push({ action, outcome });
   }
@@ -136,6 +140,22 @@ async function runSteps(deps: ServiceDeps, request: DeactivationRequest, actor: 
     await audit(tx, before!, userId, now, done.events);
     return { ok: true as const, request: { ...done.request, number: before!.number }, outcomes };
   });
+}
+
+/** On the audit trail, in the transaction that marks the step failed: the system of record refused this attempt. */
+const REFUSED_EVENT = "execution.action_refused";
+
+/**
+ * The Idempotency-Key of the current attempt of a step: the step's key
+ * (`<request id>:<action>`) until the system of record refuses it, then
+ * `<request id>:<action>:<n>` for the n-th attempt, n = refusals + 1. Derived
+ * from the refusals on the audit trail, so a retry after a timeout, a 5xx or
+ * a process that died sends the same key, and only a refusal moves it on.
+ */
+async function attemptKey(db: Db, requestId: string, action: Action, stepKey: string): Promise<string> {
+  const refusals = await db.auditEvent.findMany({ where: { requestId, action: REFUSED_EVENT }, select: { data: true } });
+  const n = refusals.filter((e) => (e.data as { action?: unknown } | null)?.action === action).length;
+  return n === 0 ? stepKey : `${stepKey}:${n + 1}`;
 }
 
 function runAction(sor: SystemOfRecord, action: Action, ref: string, context: Parameters<SystemOfRecord["inactivateClient"]>[1], request: DeactivationRequest): Promise<ActionOutcome> {

@@ -286,3 +286,44 @@ describe("a refused secret is named in plain words", () => {
     });
   });
 });
+
+describe("with an HTTP system of record in the policy", () => {
+  async function httpPolicy() {
+    const example = await readFile("offboard.policy.example.yml", "utf8");
+    const text = example.replace(/^# system_of_record:\n((?:#.*\n)+)/m, (block) => block.replace(/^# /gm, ""));
+    if (text === example) throw new Error("the example policy's commented system_of_record block was not found");
+    return file("http-policy.yml", text);
+  }
+
+  it("imports refuse with one line, writing nothing into the ledger nobody reads", async () => {
+    const policy = await httpPolicy();
+    const env = { ...databaseEnv, OFFBOARD_POLICY: policy };
+    const cases: [string, string][] = [
+      ["clients", "ref,name,contact_name,contact_email,contact_phone,third_party,hosted_database\nHTTP-1,Remote Only,,,,no,no\n"],
+      ["invoices", "client_ref,number,amount,currency,due_on,status\nHTTP-1,H-1,10,USD,2026-08-01,open\n"],
+      ["equipment", "client_ref,serial,description,status\nHTTP-1,ONT-H,Router,out\n"],
+    ];
+    for (const [what, csv] of cases) {
+      const result = await cliWith(env, [what, "import", await file(`http-${what}.csv`, csv)]);
+      expect(result).toEqual({
+        code: 1,
+        stdout: "",
+        stderr: `offboard: nothing imported: ${join(dir, policy)} keeps ${what} in the system of record at https://billing.example.com/offboard/, not in the built-in ledger imports fill; add them there\n`,
+      });
+    }
+    // (This runs after the import tests migrated the database: the list is read for real.)
+    const listed = await cliWith(databaseEnv, ["clients", "list", "--format", "json"]);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).not.toContain("HTTP-1");
+  });
+
+  it("policy check warns (exit 0) when the secret's variable is not set where it runs, or too short", async () => {
+    const policy = await httpPolicy();
+    const unset = await cliWith(databaseEnv, ["policy", "check", policy]);
+    expect(unset.code).toBe(0);
+    expect(unset.stdout).toMatch(/http-policy\.yml: valid/);
+    expect(unset.stderr).toBe("offboard: warning: OFFBOARD_SOR_SECRET is not set here; `offboard start` with this policy needs it (the shared secret for https://billing.example.com/offboard/, at least 16 characters)\n");
+    expect(await cliWith({ ...databaseEnv, OFFBOARD_SOR_SECRET: "short" }, ["policy", "check", policy])).toMatchObject({ code: 0, stderr: expect.stringMatching(/^offboard: warning: OFFBOARD_SOR_SECRET is shorter than 16 characters/) });
+    expect(await cliWith({ ...databaseEnv, OFFBOARD_SOR_SECRET: "a-long-enough-shared-secret" }, ["policy", "check", policy])).toMatchObject({ code: 0, stderr: "" });
+  });
+});

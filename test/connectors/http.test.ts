@@ -1,5 +1,7 @@
+import { createHmac } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { HttpSystemOfRecord } from "../../src/connectors/http.ts";
+import { HttpSystemOfRecord, retryAfterMs, signatureHeaders, v2SignedString } from "../../src/connectors/http.ts";
 import { Ids } from "../../src/slack/ids.ts";
 import { REQUESTER, testPolicy } from "../support/policy.ts";
 import { ReferenceSystem, type RemoteClient } from "../support/reference-sor.ts";
@@ -20,11 +22,7 @@ afterAll(async () => {
   await remote.stop();
 });
 beforeEach(() => {
-  remote.failNext = 0;
-  remote.delayMs = 0;
-  remote.garbage = false;
-  remote.refuseActions = null;
-  remote.calls.length = 0;
+  remote.reset();
   bot.fake.clear();
 });
 
@@ -137,5 +135,185 @@ describe("the HTTP connector", () => {
     const client = remoteClient("Signed Only");
     const wrong = new HttpSystemOfRecord(bot.db, { baseUrl: remote.url, secret: "not-the-shared-secret", timeoutMs: 400, retries: 0 });
     await expect(wrong.getClient(client.ref)).rejects.toThrow(/refused \(401\): bad signature/);
+  });
+});
+
+describe("signatures (v2: the whole request)", () => {
+  /** The README's worked example, as `name: value` lines between its markers. */
+  function readmeExample(): Record<string, string> {
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    const block = /<!-- signature-example -->\s*```\n([\s\S]*?)```\s*<!-- \/signature-example -->/.exec(readme);
+    if (!block) throw new Error("README: no signature example between its markers");
+    return Object.fromEntries(block[1]!.trim().split("\n").map((line) => {
+      const at = line.indexOf(":");
+      return [line.slice(0, at).trim(), line.slice(at + 1).replace(/^ +/, "")];
+    }));
+  }
+
+  it("the README's worked example is what Offboard computes, and what any HMAC-SHA256 gives", () => {
+    const ex = readmeExample();
+    const parts = { timestamp: ex.timestamp!, method: ex.method!, path: ex.path!, idempotencyKey: ex["idempotency key"]!, body: ex.body! };
+    expect(v2SignedString(parts)).toBe(ex["signed string"]);
+    const headers = signatureHeaders(ex.secret!, parts);
+    expect(`X-Offboard-Signature-V2: ${headers["x-offboard-signature-v2"]}`).toBe(ex["v2 header"]);
+    expect(`X-Offboard-Signature: ${headers["x-offboard-signature"]}`).toBe(ex["v1 header"]);
+    // Independently of Offboard's code: the documented string, the documented secret's UTF-8 bytes.
+    const hex = createHmac("sha256", Buffer.from(ex.secret!, "utf8")).update(Buffer.from(ex["signed string"]!, "utf8")).digest("hex");
+    expect(ex["v2 header"]).toBe(`X-Offboard-Signature-V2: v2=${hex}`);
+    expect(ex.secret!.length).toBeGreaterThanOrEqual(16);
+  });
+
+  it("a captured actions/hold-invoices request replayed on actions/cancel-subscriptions is refused (401)", async () => {
+    const client = remoteClient("Replay Target");
+    await connector.holdInvoices(client.ref, { actor: REQUESTER, at: new Date(), idempotencyKey: "req-replay:hold_invoices" });
+    const captured = remote.calls.find((c) => c.path === "actions/hold-invoices")!;
+    expect(captured.status).toBe(200);
+    // Everything a listener on the wire saw: the signature headers, the key, the body.
+    const headers = Object.fromEntries(Object.entries(captured.headers).filter(([name]) => name.startsWith("x-offboard-") || name === "idempotency-key" || name === "content-type"));
+    const replay = (operation: string) => fetch(new URL(operation, remote.url), { method: "POST", headers, body: captured.raw });
+    // The capture itself is valid: on its own path it is answered (the stored answer for its key)...
+    expect((await replay("actions/hold-invoices")).status).toBe(200);
+    // ...and on another path, with the same timestamp, key and body, it is not.
+    const moved = await replay("actions/cancel-subscriptions");
+    expect(moved.status).toBe(401);
+    expect(client.subscriptions[0]!.status).toBe("active");
+  });
+
+  it("a server written for v1 (comparing X-Offboard-Signature exactly) keeps working this release", async () => {
+    const client = remoteClient("Old Server");
+    remote.verifies = "v1";
+    expect(await connector.getClient(client.ref)).toMatchObject({ ref: client.ref });
+    expect(remote.calls.at(-1)!.headers["x-offboard-signature"]).toMatch(/^v1=[0-9a-f]{64}$/);
+  });
+
+  it("the timestamp window: 300 s either way is accepted, 301 s is not", async () => {
+    const client = remoteClient("Clock Edge");
+    const serverSeconds = 1_786_290_000;
+    remote.now = () => serverSeconds * 1000 + 999;
+    const post = (timestamp: number) => {
+      const body = JSON.stringify({ ref: client.ref });
+      const path = new URL("clients/get", remote.url);
+      const headers = signatureHeaders(SECRET, { timestamp: String(timestamp), method: "POST", path: path.pathname, idempotencyKey: null, body });
+      return fetch(path, { method: "POST", headers: { "content-type": "application/json", ...headers }, body }).then((r) => r.status);
+    };
+    expect(await post(serverSeconds - 300)).toBe(200);
+    expect(await post(serverSeconds + 300)).toBe(200);
+    expect(await post(serverSeconds - 301)).toBe(401);
+    expect(await post(serverSeconds + 301)).toBe(401);
+  });
+
+  it("a secret shorter than 16 characters is refused", () => {
+    expect(() => new HttpSystemOfRecord(bot.db, { baseUrl: remote.url, secret: "fifteen-chars-x", timeoutMs: 400, retries: 0 })).toThrow(/at least 16 characters/);
+    expect(() => new HttpSystemOfRecord(bot.db, { baseUrl: remote.url, secret: "sixteen-chars-xx", timeoutMs: 400, retries: 0 })).not.toThrow();
+  });
+});
+
+describe("idempotency keys: one attempt of one action", () => {
+  it("a refusal is not replayed, even by a server that stores refusals: pressing Execute again is a new attempt with a new key, and succeeds", async () => {
+    const client = remoteClient("Refused Once");
+    const request = await openFor(client);
+    remote.refuseNext = 1;
+    remote.storesRefusals = true; // the strictest server: written from the old README, it replays a stored refusal
+    const first = await bot.click(REQUESTER, A.execute, request.id);
+    expect(bot.responseTo(first.responseId)?.text).toContain("the system of record refused (422)");
+    const second = await bot.click(REQUESTER, A.execute, request.id);
+    expect(bot.responseTo(second.responseId)?.text ?? "").not.toMatch(/refused/);
+
+    const holds = remote.calls.filter((c) => c.path === "actions/hold-invoices");
+    expect(holds.map((c) => [c.idempotencyKey, c.status, c.replayed ?? false])).toEqual([
+      [`${request.id}:hold_invoices`, 422, false],
+      [`${request.id}:hold_invoices:2`, 200, false],
+    ]);
+    expect(client.status).toBe("inactive");
+    expect((await bot.db.deactivationRequest.findUniqueOrThrow({ where: { id: request.id } })).state).toBe("executed");
+    const refused = await bot.db.auditEvent.findMany({ where: { requestId: request.id, action: "execution.action_refused" } });
+    expect(refused.map((e) => e.data)).toEqual([{ action: "hold_invoices", idempotencyKey: `${request.id}:hold_invoices`, status: 422 }]);
+  });
+
+  it("after 5xx and timeouts the next Execute sends the same key (the first attempt may have been done)", async () => {
+    const client = remoteClient("Unsure Ltd");
+    const request = await openFor(client);
+    remote.failNextActions = 3; // every attempt of the first call (retries: 2)
+    const first = await bot.click(REQUESTER, A.execute, request.id);
+    expect(bot.responseTo(first.responseId)?.text).toMatch(/answered 503/);
+    await bot.click(REQUESTER, A.execute, request.id);
+    const keys = remote.calls.filter((c) => c.path === "actions/hold-invoices").map((c) => c.idempotencyKey);
+    expect(keys).toEqual(Array(4).fill(`${request.id}:hold_invoices`));
+    expect(client.status).toBe("inactive");
+  });
+
+  it("a 429 with Retry-After: 1 is retried after about a second, with the same key", async () => {
+    const client = remoteClient("Busy GmbH");
+    const patient = new HttpSystemOfRecord(bot.db, { baseUrl: remote.url, secret: SECRET, timeoutMs: 2000, retries: 1, backoffMs: 10 });
+    remote.rateLimitNext = 1;
+    remote.retryAfter = "1";
+    expect(await patient.cancelSubscriptions(client.ref, { actor: REQUESTER, at: new Date(), idempotencyKey: "req-busy:cancel_subscriptions" })).toEqual({ cancelled: ["Pro"] });
+    const calls = remote.calls.filter((c) => c.path === "actions/cancel-subscriptions");
+    expect(calls.map((c) => [c.status, c.idempotencyKey])).toEqual([
+      [429, "req-busy:cancel_subscriptions"],
+      [200, "req-busy:cancel_subscriptions"],
+    ]);
+    const gap = calls[1]!.at - calls[0]!.at;
+    expect(gap).toBeGreaterThanOrEqual(900);
+    expect(gap).toBeLessThan(3000);
+  });
+
+  it("a Retry-After longer than the call may wait ends it at once, saying so", async () => {
+    const client = remoteClient("Very Busy");
+    remote.rateLimitNext = 5;
+    remote.retryAfter = "60";
+    await expect(connector.getClient(client.ref)).rejects.toThrow(/answered 429 and asked to be called again in 60s/);
+    expect(remote.calls).toHaveLength(1);
+  });
+
+  it("Retry-After is read as seconds or as an HTTP date", () => {
+    const now = Date.parse("2026-08-09T12:00:00Z");
+    expect(retryAfterMs("1", now)).toBe(1000);
+    expect(retryAfterMs(" 120 ", now)).toBe(120_000);
+    expect(retryAfterMs("Sun, 09 Aug 2026 12:00:02 GMT", now)).toBe(2000);
+    expect(retryAfterMs("Sun, 09 Aug 2026 11:00:00 GMT", now)).toBe(0);
+    expect(retryAfterMs("soon", now)).toBeNull();
+    expect(retryAfterMs(null, now)).toBeNull();
+  });
+});
+
+describe("the action's own answer is the truth", () => {
+  it("a clients/get that fails after the actions succeeded does not fail them, nor send them again", async () => {
+    const client = remoteClient("Read Replica Down");
+    const request = await openFor(client);
+    remote.failGetsAfterActions = true;
+    await bot.click(REQUESTER, A.execute, request.id);
+    const steps = await bot.db.executionStep.findMany({ where: { requestId: request.id }, orderBy: { position: "asc" } });
+    expect(steps.map((s) => [s.action, s.status, s.attempts])).toEqual([
+      ["hold_invoices", "done", 1],
+      ["cancel_subscriptions", "done", 1],
+      ["inactivate_client", "done", 1],
+    ]);
+    const actions = remote.calls.filter((c) => c.path.startsWith("actions/")).map((c) => c.path);
+    expect(actions).toEqual(["actions/hold-invoices", "actions/cancel-subscriptions", "actions/inactivate-client"]);
+    expect((await bot.db.deactivationRequest.findUniqueOrThrow({ where: { id: request.id } })).state).toBe("executed");
+    expect(await bot.db.client.findUniqueOrThrow({ where: { ref: client.ref } })).toMatchObject({ status: "inactive", inactivatedBy: REQUESTER });
+  });
+});
+
+describe("the reference server's search follows the contract", () => {
+  it("without case, accents or punctuation: the ref first, then whole names, names starting with the query, names containing it", async () => {
+    const contains = remoteClient("Distribuidora José Pérez");
+    const starts = remoteClient("JOSE PEREZ S.A.");
+    const whole = remoteClient("José Pérez");
+    const byRef = remoteClient("Unrelated Name", { ref: "Jose-Perez" });
+    remoteClient("Josefina Pereira");
+    const found = await connector.findClients("josé pérez", 10);
+    expect(found.map((c) => c.ref)).toEqual([byRef.ref, whole.ref, starts.ref, contains.ref]);
+    expect((await connector.findClients("JOSE   PEREZ", 10)).map((c) => c.ref)).toEqual([byRef.ref, whole.ref, starts.ref, contains.ref]);
+    expect(await connector.findClients("jose perez", 2)).toHaveLength(2);
+  });
+
+  it("/deactivate with a misspelt name suggests the closest names", async () => {
+    remoteClient("Ferretería Güemes");
+    // Nothing is named "guemesz": Offboard then searches "Gueme", which only an accent-blind search finds in "Güemes".
+    const { responseId } = await bot.command(REQUESTER, "Guemesz");
+    const said = JSON.stringify(bot.responseTo(responseId) ?? bot.fake.called("chat.postEphemeral").at(-1) ?? {});
+    expect(said).toContain("Ferretería Güemes");
   });
 });
