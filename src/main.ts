@@ -154,6 +154,8 @@ export async function startBot(env: Env, cwd: string, log: (line: string) => voi
       handlers: slack.jobHandlers,
       batchHandlers: slack.batchHandlers,
       onFailed: slack.onJobFailed,
+      // Requests whose change was committed but never shown (the process died in between).
+      sweeps: [() => slack.deps.publisher.sweep()],
       pollMs: env.SCHEDULER_POLL_MS,
       log: (message, error) => slack.app.logger.warn(message, error ?? ""),
     });

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { canonicalJson } from "../domain/canonical-json.ts";
 import { withoutNul } from "../domain/text.ts";
 import type { Db, Tx } from "./database.ts";
+import { markForPublication, PUBLICATION_GRACE_MS } from "./publications.ts";
 
 export { canonicalJson };
 
@@ -47,7 +48,9 @@ export function hashEvent(event: Omit<AuditRecord, "hash">): string {
  * Appends events to the trail inside the caller's transaction. The chain's head
  * row is locked first, so concurrent writers queue up: sequence numbers have no
  * gaps (a rolled-back transaction gives its numbers back) and each event
- * carries the hash of the one before.
+ * carries the hash of the one before. The requests they concern are marked
+ * for publication in the same transaction (a crash after the commit cannot
+ * leave Slack stale: the scheduler's sweep shows them).
  */
 export async function appendAudit(tx: Tx, events: AuditInput[]): Promise<AuditRecord[]> {
   if (events.length === 0) return [];
@@ -78,6 +81,12 @@ export async function appendAudit(tx: Tx, events: AuditInput[]): Promise<AuditRe
     data: records.map((r) => ({ ...r, data: r.data as object })),
   });
   await tx.auditChain.update({ where: { id: 1 }, data: { seq, hash: prevHash } });
+  // Whatever a request's trail gains, Slack must show: marked here, so no service can forget it.
+  const shown = records.filter((r) => r.requestId !== null);
+  if (shown.length > 0) {
+    const latest = Math.max(...shown.map((r) => r.at.getTime()));
+    await markForPublication(tx, shown.map((r) => r.requestId!), new Date(latest + PUBLICATION_GRACE_MS));
+  }
   return records;
 }
 

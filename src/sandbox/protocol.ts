@@ -67,6 +67,8 @@ export interface SandboxMessage {
   /** Shown only to this person ("Only visible to you"). */
   ephemeralTo?: string;
   edited?: boolean;
+  /** Slack message metadata the bot attached (it finds its own posts by it after a crash). */
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
 }
 
 export interface SandboxModal {

@@ -148,9 +148,11 @@ export class SandboxWebApi {
     if (existing.user !== this.workspace.botUserId) return fail("cant_update_message");
     const rule = checkMessage({ text: existing.text, ...args });
     if (!rule.ok) return refused(rule);
+    const { metadata } = messageContent(args);
     const updated = this.workspace.update(channel.id, existing.ts, {
       ...(typeof args.text === "string" ? { text: args.text } : {}),
       ...(Array.isArray(args.blocks) ? { blocks: args.blocks as Record<string, unknown>[] } : {}),
+      ...(metadata ? { metadata } : {}),
     })!;
     return ok({ channel: channel.id, ts: updated.ts, text: updated.text, message: shown(updated) });
   }
@@ -213,7 +215,8 @@ export class SandboxWebApi {
     const parent = String(args.ts ?? "");
     const found = replies ? snapshot.filter((m) => m.ts === parent || m.threadTs === parent) : snapshot.filter((m) => !m.threadTs);
     if (replies && !found.length) return fail("thread_not_found");
-    return ok({ messages: (replies ? found : found.reverse()).map(shown), has_more: false });
+    const withMetadata = args.include_all_metadata === true;
+    return ok({ messages: (replies ? found : found.reverse()).map((m) => shown(m, withMetadata)), has_more: false });
   }
 
   /** A response_url post: an ephemeral answer (the default), a message in the channel, or the original replaced. */
@@ -260,13 +263,26 @@ function refused(rule: Exclude<RuleResult, { ok: true }>): Answer {
   return { body: { ok: false, error: rule.error, errors: rule.errors, response_metadata: { messages: rule.errors.map((e) => `[ERROR] ${e}`) } } };
 }
 
-function messageContent(args: Args): { text: string; blocks?: Record<string, unknown>[] } {
-  return { text: typeof args.text === "string" ? args.text : "", ...(Array.isArray(args.blocks) ? { blocks: args.blocks as Record<string, unknown>[] } : {}) };
+function messageContent(args: Args): Pick<SandboxMessage, "text" | "blocks" | "metadata"> {
+  const metadata = args.metadata && typeof args.metadata === "object" ? (args.metadata as SandboxMessage["metadata"]) : undefined;
+  return {
+    text: typeof args.text === "string" ? args.text : "",
+    ...(Array.isArray(args.blocks) ? { blocks: args.blocks as Record<string, unknown>[] } : {}),
+    ...(metadata ? { metadata } : {}),
+  };
 }
 
-/** A message as the Web API returns it. */
-function shown(message: SandboxMessage): Record<string, unknown> {
-  return { type: "message", user: message.user, text: message.text, ts: message.ts, ...(message.blocks ? { blocks: message.blocks } : {}), ...(message.threadTs ? { thread_ts: message.threadTs } : {}) };
+/** A message as the Web API returns it; metadata only when asked for (include_all_metadata), as Slack does. */
+function shown(message: SandboxMessage, withMetadata = false): Record<string, unknown> {
+  return {
+    type: "message",
+    user: message.user,
+    text: message.text,
+    ts: message.ts,
+    ...(message.blocks ? { blocks: message.blocks } : {}),
+    ...(message.threadTs ? { thread_ts: message.threadTs } : {}),
+    ...(withMetadata && message.metadata ? { metadata: message.metadata } : {}),
+  };
 }
 
 export async function readBody(req: IncomingMessage, limit = 2_000_000): Promise<string> {

@@ -107,11 +107,12 @@ export class Workspace {
     return this.messages.find((m) => m.channel === channel && m.ts === ts && !m.ephemeralTo);
   }
 
-  update(channel: string, ts: string, change: { text?: string; blocks?: Record<string, unknown>[] }): SandboxMessage | undefined {
+  update(channel: string, ts: string, change: Partial<Pick<SandboxMessage, "text" | "blocks" | "metadata">>): SandboxMessage | undefined {
     const message = this.message(channel, ts);
     if (!message) return undefined;
     if (change.text !== undefined) message.text = change.text;
     if (change.blocks !== undefined) message.blocks = change.blocks;
+    if (change.metadata !== undefined) message.metadata = change.metadata;
     message.edited = true;
     this.changed();
     return message;

@@ -29,8 +29,9 @@ export function buildManifest(mode: "http" | "socket", requestUrl = "https://off
     oauth_config: {
       scopes: {
         // commands: the slash commands; chat:write: cards, thread replies and direct messages;
-        // users:read: each person's language; usergroups:read: approvers named by user group.
-        bot: ["commands", "chat:write", "users:read", "usergroups:read"],
+        // users:read: each person's language; usergroups:read: approvers named by user group;
+        // channels:history, groups:history: after a crash, find a card or reply Slack took but the database never saved.
+        bot: ["commands", "chat:write", "users:read", "usergroups:read", "channels:history", "groups:history"],
       },
     },
     settings: {

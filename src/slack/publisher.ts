@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
-import type { WebClient } from "@slack/web-api";
+import { ErrorCode as SlackErrorCode, type WebClient } from "@slack/web-api";
 import type { Db } from "../db/database.ts";
+import { duePublications, failPublication, notePublicationWanted, releasePublication, takePublication } from "../db/publications.ts";
 import { scheduleJobs } from "../scheduler/jobs.ts";
 import type { Clock } from "../services/clock.ts";
 import type { Policy } from "../domain/policy.ts";
@@ -20,7 +21,14 @@ export const PUBLISH_JOB = "slack.publish";
 /** The first retry of a failed publication; the scheduler backs off from there. */
 const PUBLISH_RETRY_MS = 5_000;
 /** How long one process may show a request before another presumes it dead and takes over. */
-const PUBLICATION_LEASE_S = 60;
+const PUBLICATION_LEASE_MS = 60_000;
+/** Requests the sweep shows per poll at most (the rest wait for the next poll). */
+const SWEEP_LIMIT = 20;
+/** Pages of channel history searched for a card Slack may hold, and of a thread for its replies (200 messages a page). */
+const HISTORY_PAGES = 25;
+const THREAD_PAGES = 50;
+/** What marks Offboard's own posts in Slack (message metadata), so an unsaved post can be found again. */
+export const POST_EVENT_TYPE = "offboard_post";
 
 /**
  * Makes Slack show what the database says. Cards are posted once and then
@@ -48,8 +56,8 @@ export class Publisher {
    * a timeout), nothing is lost: a durable job publishes again, with backoff,
    * until it succeeds; the thread resumes after the last event it holds.
    */
-  publish(requestId: string): Promise<void> {
-    return this.publishOrThrow(requestId).catch(async (error: unknown) => {
+  publish(requestId: string, onlyIfDue = false): Promise<void> {
+    return this.publishOrThrow(requestId, onlyIfDue).catch(async (error: unknown) => {
       this.log(`publishing request ${requestId} to Slack failed; it will be retried`, error);
       const at = new Date(this.clock.now().getTime() + PUBLISH_RETRY_MS);
       await scheduleJobs(this.db, [{ kind: PUBLISH_JOB, key: `${PUBLISH_JOB}:${requestId}:${at.toISOString()}`, runAt: at, requestId, payload: { requestId }, maxAttempts: 20 }]).catch(
@@ -58,10 +66,13 @@ export class Publisher {
     });
   }
 
-  /** One publication at a time per request in this process, so replies keep their order; a failure is thrown. */
-  publishOrThrow(requestId: string): Promise<void> {
+  /**
+   * One publication at a time per request in this process, so replies keep their order; a failure is thrown.
+   * `onlyIfDue`: only if it is still waiting past its time (the sweep; someone may have shown it meanwhile).
+   */
+  publishOrThrow(requestId: string, onlyIfDue = false): Promise<void> {
     const previous = this.queues.get(requestId) ?? Promise.resolve();
-    const next = previous.catch(() => {}).then(() => this.publishNow(requestId));
+    const next = previous.catch(() => {}).then(() => this.publishNow(requestId, onlyIfDue));
     this.queues.set(requestId, next);
     void next.finally(() => {
       if (this.queues.get(requestId) === next) this.queues.delete(requestId);
@@ -85,66 +96,139 @@ export class Publisher {
   }
 
   /**
+   * Shows every request whose publication a crash or a dead holder left
+   * pending (the change's transaction marked it): run at each scheduler poll.
+   * A failure is retried like any other (publish schedules the retry).
+   */
+  async sweep(): Promise<number> {
+    const due = await duePublications(this.db, this.clock.now(), PUBLISH_JOB, SWEEP_LIMIT);
+    for (const requestId of due) await this.publish(requestId, true);
+    return due.length;
+  }
+
+  /**
    * One process at a time shows a request (a lease in the database): the
    * first card is posted once, replies are not doubled. A process that finds
    * another publishing leaves it a note (dirty), and the holder goes again
-   * before letting go; should the holder die, a job takes over after its lease.
+   * before letting go; should the holder die, the sweep takes over after its
+   * lease, and looks in Slack for what it may have posted unsaved.
    */
-  private async publishNow(requestId: string): Promise<void> {
-    await this.db.$executeRaw`INSERT INTO "Publication" ("requestId", "dirty") VALUES (${requestId}::uuid, true) ON CONFLICT ("requestId") DO UPDATE SET "dirty" = true`;
+  private async publishNow(requestId: string, onlyIfDue: boolean): Promise<void> {
     for (;;) {
-      const taken = await this.db.$executeRaw`
-        UPDATE "Publication" SET "holder" = ${this.holder}, "leaseUntil" = now() + make_interval(secs => ${PUBLICATION_LEASE_S}), "dirty" = false
-        WHERE "requestId" = ${requestId}::uuid AND "dirty" AND ("holder" IS NULL OR "holder" = ${this.holder} OR "leaseUntil" < now())`;
-      if (taken === 0) {
-        const at = new Date(this.clock.now().getTime() + (PUBLICATION_LEASE_S + 1) * 1000);
-        await scheduleJobs(this.db, [{ kind: PUBLISH_JOB, key: `${PUBLISH_JOB}:${requestId}:held:${Math.floor(at.getTime() / 60_000)}`, runAt: at, requestId, payload: { requestId }, maxAttempts: 20 }]);
+      const now = this.clock.now();
+      const lease = await takePublication(this.db, requestId, this.holder, now, new Date(now.getTime() + PUBLICATION_LEASE_MS), onlyIfDue);
+      if (!lease) {
+        if (!onlyIfDue) await notePublicationWanted(this.db, requestId, now);
         return;
       }
       try {
-        await this.render(requestId);
+        await this.render(requestId, lease.recover);
       } catch (error) {
-        await this.db.$executeRaw`UPDATE "Publication" SET "holder" = NULL, "leaseUntil" = NULL, "dirty" = true WHERE "requestId" = ${requestId}::uuid AND "holder" = ${this.holder}`;
+        await failPublication(this.db, requestId, this.holder, new Date(this.clock.now().getTime() + PUBLISH_RETRY_MS));
         throw error;
       }
-      const released = await this.db.$executeRaw`
-        UPDATE "Publication" SET "holder" = NULL, "leaseUntil" = NULL WHERE "requestId" = ${requestId}::uuid AND "holder" = ${this.holder} AND NOT "dirty"`;
-      if (released === 1) return;
+      if (await releasePublication(this.db, requestId, this.holder)) return;
+      // A newer change arrived while showing it: go again, whoever asked.
+      onlyIfDue = false;
     }
   }
 
-  private async render(requestId: string): Promise<void> {
+  /** `recover`: the previous attempt ended half-way, so Slack may hold posts the database does not know. */
+  private async render(requestId: string, recover: boolean): Promise<void> {
     const view = await loadRequestView(this.db, requestId, this.clock.now());
     if (!view) return;
     const ctx = this.channelContext();
-    const card = await this.show(view, "card", this.policy.channels.requests, requestCard(view, ctx));
-    if (approvalApplies(view.request)) await this.show(view, "approval", this.policy.channels.management, approvalCard(view, ctx));
-    await this.postTimeline(view, card, ctx);
+    const card = await this.show(view, "card", this.policy.channels.requests, requestCard(view, ctx), recover);
+    if (approvalApplies(view.request)) await this.show(view, "approval", this.policy.channels.management, approvalCard(view, ctx), recover);
+    await this.postTimeline(view, card, ctx, recover);
   }
 
-  private async show(view: RequestView, purpose: Purpose, channel: string, message: Message): Promise<ShownPost> {
-    const existing = view.posts[purpose];
+  private async show(view: RequestView, purpose: Purpose, channel: string, message: Message, recover: boolean): Promise<ShownPost> {
+    const metadata = { event_type: POST_EVENT_TYPE, event_payload: { request_id: view.request.id, purpose } };
+    const existing = view.posts[purpose] ?? (recover ? await this.adoptCard(view, purpose, channel) : undefined);
     const shownHash = createHash("sha256").update(JSON.stringify([message.text, message.blocks])).digest("hex");
     if (existing) {
       if (existing.shownHash === shownHash) return existing;
-      await this.client.chat.update({ channel: existing.channel, ts: existing.ts, text: message.text, blocks: message.blocks });
+      await this.client.chat.update({ channel: existing.channel, ts: existing.ts, text: message.text, blocks: message.blocks, metadata });
       await this.db.slackPost.update({ where: { id: existing.id }, data: { shownHash } });
       return { ...existing, shownHash };
     }
-    const posted = await this.client.chat.postMessage({ channel, text: message.text, blocks: message.blocks, unfurl_links: false });
+    const posted = await this.client.chat.postMessage({ channel, text: message.text, blocks: message.blocks, unfurl_links: false, metadata });
     return this.db.slackPost.create({
       data: { requestId: view.request.id, purpose, channel: posted.channel ?? channel, ts: posted.ts!, shownHash },
       select: { id: true, channel: true, ts: true, shownHash: true, threadSeq: true },
     });
   }
 
-  /** Every audit event past the card's thread position becomes a reply, in order (the view was read under the publication lease). */
-  private async postTimeline(view: RequestView, card: ShownPost, ctx: ViewContext): Promise<void> {
+  /** A card an interrupted attempt posted but never saved: found by its metadata in the channel, and saved now (what it shows is unknown: it is updated). */
+  private async adoptCard(view: RequestView, purpose: Purpose, channel: string): Promise<ShownPost | undefined> {
+    // Slack's ts is its clock in seconds; the card is never older than the request (a day of margin for skew).
+    const oldest = String(Math.floor(view.request.requestedAt.getTime() / 1000) - 86_400);
+    let cursor: string | undefined;
+    for (let page = 0; page < HISTORY_PAGES; page++) {
+      const answer = await this.lookUp(() => this.client.conversations.history({ channel, oldest, limit: 200, include_all_metadata: true, ...(cursor ? { cursor } : {}) }));
+      if (!answer) return undefined;
+      const found = (answer.messages ?? []).find((m) => !m.thread_ts && ours(m.metadata, view.request.id)?.purpose === purpose);
+      if (found?.ts) {
+        return this.db.slackPost.create({
+          data: { requestId: view.request.id, purpose, channel, ts: found.ts, shownHash: null },
+          select: { id: true, channel: true, ts: true, shownHash: true, threadSeq: true },
+        });
+      }
+      cursor = answer.response_metadata?.next_cursor || undefined;
+      if (!answer.has_more || !cursor) return undefined;
+    }
+    return undefined;
+  }
+
+  /** The audit events an interrupted attempt already posted in the card's thread (their seq, from the replies' metadata). */
+  private async repliesInThread(card: ShownPost, requestId: string): Promise<Set<string>> {
+    const seqs = new Set<string>();
+    let cursor: string | undefined;
+    for (let page = 0; page < THREAD_PAGES; page++) {
+      const answer = await this.lookUp(() => this.client.conversations.replies({ channel: card.channel, ts: card.ts, limit: 200, include_all_metadata: true, ...(cursor ? { cursor } : {}) }));
+      for (const message of answer?.messages ?? []) {
+        const seq = ours(message.metadata, requestId)?.seq;
+        if (message.ts !== card.ts && seq !== undefined) seqs.add(String(seq));
+      }
+      cursor = answer?.response_metadata?.next_cursor || undefined;
+      if (!answer?.has_more || !cursor) break;
+    }
+    return seqs;
+  }
+
+  /**
+   * A look-up Slack refuses for good (a scope the app was installed without,
+   * a channel it cannot read) finds nothing: posting again beats never
+   * showing. Anything else (rate limit, outage) is thrown and retried.
+   */
+  private async lookUp<T>(call: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await call();
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== SlackErrorCode.PlatformError) throw error;
+      this.log("could not look in Slack for posts an interrupted publication may have made; posting again", error);
+      return undefined;
+    }
+  }
+
+  /**
+   * Every audit event past the card's thread position becomes a reply, in
+   * order (the view was read under the publication lease). After an
+   * interruption, replies Slack already holds (by their metadata) are kept, not posted again.
+   */
+  private async postTimeline(view: RequestView, card: ShownPost, ctx: ViewContext, recover: boolean): Promise<void> {
     const events = await this.db.auditEvent.findMany({ where: { requestId: view.request.id, seq: { gt: card.threadSeq } }, orderBy: { seq: "asc" } });
+    let inThread: Set<string> | undefined;
     for (const event of events) {
       const line = timelineLine(event, view, ctx);
-      if (line) await this.client.chat.postMessage({ channel: card.channel, thread_ts: card.ts, text: line, unfurl_links: false });
-      await this.tellRequester(event, view);
+      const alreadyShown = line !== null && recover && (inThread ??= await this.repliesInThread(card, view.request.id)).has(event.seq.toString());
+      if (!alreadyShown) {
+        // The direct message goes first: a reply found in Slack means it was sent.
+        await this.tellRequester(event, view);
+        const metadata = { event_type: POST_EVENT_TYPE, event_payload: { request_id: view.request.id, seq: Number(event.seq) } };
+        if (line) await this.client.chat.postMessage({ channel: card.channel, thread_ts: card.ts, text: line, unfurl_links: false, metadata });
+      }
       await this.db.slackPost.update({ where: { id: card.id }, data: { threadSeq: event.seq } });
     }
   }
@@ -162,4 +246,10 @@ export class Publisher {
         : t(language, "dm.decided.approved", { number: request.number, client: escapeText(client.name), user: mention(event.actor) });
     await this.client.chat.postMessage({ channel: request.requestedBy, text });
   }
+}
+
+/** The payload of a message Offboard posted for this request (its metadata says so), else undefined. */
+function ours(metadata: { event_type?: string; event_payload?: object } | undefined, requestId: string): { purpose?: unknown; seq?: unknown } | undefined {
+  const payload = metadata?.event_type === POST_EVENT_TYPE ? (metadata.event_payload as Record<string, unknown> | undefined) : undefined;
+  return payload?.request_id === requestId ? payload : undefined;
 }

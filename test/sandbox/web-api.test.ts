@@ -87,6 +87,17 @@ describe("the sandbox's Web API answers as Slack does", () => {
     expect(workspace.message("C0REQUESTS", long.ts!)?.text).toHaveLength(40_000);
   });
 
+  it("keeps message metadata and returns it from history and replies only when asked", async () => {
+    const metadata = { event_type: "offboard_post", event_payload: { request_id: "r-1", purpose: "card" } };
+    const card = await slack.chat.postMessage({ channel: "C0REQUESTS", text: "card", metadata });
+    await slack.chat.postMessage({ channel: "C0REQUESTS", text: "reply", thread_ts: card.ts!, metadata: { event_type: "offboard_post", event_payload: { request_id: "r-1", seq: 1 } } });
+    const history = await slack.conversations.history({ channel: "C0REQUESTS", include_all_metadata: true });
+    expect(history.messages?.find((m) => m.ts === card.ts)?.metadata).toEqual(metadata);
+    expect((await slack.conversations.history({ channel: "C0REQUESTS" })).messages?.find((m) => m.ts === card.ts)?.metadata).toBeUndefined();
+    const replies = await slack.conversations.replies({ channel: "C0REQUESTS", ts: card.ts!, include_all_metadata: true });
+    expect(replies.messages?.map((m) => [m.text, m.metadata?.event_payload])).toEqual([["card", metadata.event_payload], ["reply", { request_id: "r-1", seq: 1 }]]);
+  });
+
   it("updates only messages that exist and are the bot's", async () => {
     expect(await errorOf(slack.chat.update({ channel: "C0REQUESTS", ts: "123.000001", text: "x" }))).toBe("message_not_found");
     const human = workspace.post({ channel: "C0REQUESTS", user: "U0ANA", text: "mine" });

@@ -101,6 +101,22 @@ describe("scheduler", () => {
     expect(await completeJob(db, claimed!, "worker-a", clock.now())).toBe(false);
   });
 
+  it("runs its sweeps at every tick, after the due jobs; a failing sweep is reported and the jobs still run", async () => {
+    const k = kind();
+    const clock = new ManualClock(T0);
+    const order: string[] = [];
+    const logged: string[] = [];
+    await scheduleJobs(db, [{ kind: k, key: `${k}:a`, runAt: T0 }]);
+    const w = worker(clock, { [k]: async (job) => void order.push(job.key) }, {
+      sweeps: [async () => void order.push("sweep"), () => Promise.reject(new Error("no"))],
+      log: (message) => logged.push(message),
+    });
+    expect(await w.tick()).toBe(1);
+    expect(await w.tick()).toBe(0);
+    expect(order).toEqual([`${k}:a`, "sweep", "sweep"]);
+    expect(logged).toEqual(["a scheduler sweep failed", "a scheduler sweep failed"]);
+  });
+
   it("start() polls by itself and stop() waits for the job in hand", async () => {
     const k = kind();
     let finished = false;

@@ -183,7 +183,7 @@ describe("manifest", () => {
     const manifest = buildManifest("http");
     expect(manifest.features?.slash_commands?.map((c) => c.command)).toEqual([Ids.command.deactivate, Ids.command.reactivate]);
     expect(manifest.settings?.event_subscriptions?.bot_events).toEqual(["app_home_opened"]);
-    expect(manifest.oauth_config?.scopes?.bot).toEqual(["commands", "chat:write", "users:read", "usergroups:read"]);
+    expect(manifest.oauth_config?.scopes?.bot).toEqual(["commands", "chat:write", "users:read", "usergroups:read", "channels:history", "groups:history"]);
     expect(manifest.settings?.interactivity).toMatchObject({ is_enabled: true, request_url: "https://offboard.example.com/slack/events" });
   });
 });

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
 export interface ApiCall {
@@ -25,7 +25,10 @@ export class FakeSlack {
   /** What apps.connections.open answers (Socket Mode). */
   connectionUrl = "";
   private server: Server | undefined;
-  private ts = 1_000;
+  /** Keys of `messages` in the order they were posted. */
+  private readonly order: string[] = [];
+  private readonly holds: Hold[] = [];
+  private ts = 0;
   baseUrl = "";
 
   async start(): Promise<this> {
@@ -40,14 +43,56 @@ export class FakeSlack {
         this.failed.push(method);
         return;
       }
-      void this.handle(req).then((answer) => {
-        res.writeHead(200, { "content-type": "application/json" });
-        res.end(JSON.stringify(answer));
-      });
+      void this.handle(req, res).catch(() => {});
     });
     await new Promise<void>((done) => this.server!.listen(0, "127.0.0.1", done));
     this.baseUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     return this;
+  }
+
+  /**
+   * Holds the next call of `method` (matching `where`) open until `release()`,
+   * so the caller can be killed while it waits. `done` (the default): Slack
+   * did it (a post is stored) and only the answer is held, as when the answer
+   * is lost. `done: false`: the call waits before Slack does anything, and is
+   * dropped if the caller is gone by the release.
+   */
+  hold(method: string, where: (args: Record<string, unknown>) => boolean = () => true, options: { done?: boolean } = {}): { arrived: Promise<Record<string, unknown>>; release(): void } {
+    let arrived!: (args: Record<string, unknown>) => void;
+    let release!: () => void;
+    const hold: Hold = {
+      method,
+      where,
+      done: options.done ?? true,
+      arrived: (args) => arrived(args),
+      released: new Promise<void>((resolve) => (release = resolve)),
+    };
+    const arrival = new Promise<Record<string, unknown>>((resolve) => (arrived = resolve));
+    this.holds.push(hold);
+    return {
+      arrived: arrival,
+      release: () => {
+        if (this.holds.includes(hold)) this.holds.splice(this.holds.indexOf(hold), 1);
+        release();
+      },
+    };
+  }
+
+  /** Top-level messages of a channel as conversations.history lists them: newest first. */
+  history(channel: string): { ts: string; message: Record<string, unknown> }[] {
+    return this.order
+      .filter((key) => key.startsWith(`${channel}:`))
+      .map((key) => ({ ts: key.slice(channel.length + 1), message: this.messages.get(key)! }))
+      .filter(({ message }) => !message.thread_ts)
+      .reverse();
+  }
+
+  /** A thread as conversations.replies lists it: the parent first, then its replies, oldest first. */
+  thread(channel: string, ts: string): { ts: string; message: Record<string, unknown> }[] {
+    return this.order
+      .filter((key) => key.startsWith(`${channel}:`))
+      .map((key) => ({ ts: key.slice(channel.length + 1), message: this.messages.get(key)! }))
+      .filter(({ ts: at, message }) => at === ts || message.thread_ts === ts);
   }
 
   get apiUrl(): string {
@@ -73,7 +118,7 @@ export class FakeSlack {
     this.responses.length = 0;
   }
 
-  private async handle(req: IncomingMessage): Promise<Record<string, unknown>> {
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const raw = await new Promise<string>((done) => {
       let body = "";
       req.on("data", (chunk: Buffer) => (body += chunk.toString()));
@@ -81,19 +126,49 @@ export class FakeSlack {
     });
     const url = new URL(req.url ?? "/", this.baseUrl);
     const args = parseBody(raw, req.headers["content-type"] ?? "");
+    const reply = (answer: Record<string, unknown>) => {
+      if (res.destroyed || req.socket.destroyed) return;
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify(answer));
+    };
     if (url.pathname.startsWith("/respond/")) {
       this.responses.push({ id: url.pathname.slice("/respond/".length), body: args });
-      return { ok: true };
+      return reply({ ok: true });
     }
     const method = url.pathname.replace(/^\/api\//, "");
+    const hold = this.holds.find((h) => h.method === method && !h.call && h.where(args));
+    if (hold) {
+      hold.call = args;
+      hold.arrived(args);
+      if (!hold.done) {
+        await hold.released;
+        if (res.destroyed || req.socket.destroyed) return;
+      }
+    }
     this.calls.push({ method, args });
+    const answer = this.answer(method, args);
+    if (hold?.done) await hold.released;
+    reply(answer);
+  }
+
+  private answer(method: string, args: Record<string, unknown>): Record<string, unknown> {
     switch (method) {
       case "auth.test":
         return { ok: true, user_id: "U0OFFBOARD", bot_id: "B0OFFBOARD", team_id: "T0TEAM", user: "offboard" };
       case "chat.postMessage": {
-        const ts = `${++this.ts}.000100`;
+        // Like Slack's: seconds since the epoch, then a counter that keeps them apart.
+        const ts = `${Math.floor(Date.now() / 1000)}.${String(++this.ts).padStart(6, "0")}`;
         this.messages.set(`${String(args.channel)}:${ts}`, args);
+        this.order.push(`${String(args.channel)}:${ts}`);
         return { ok: true, channel: args.channel, ts, message: { text: args.text } };
+      }
+      case "conversations.history": {
+        const oldest = Number(args.oldest ?? 0);
+        return page(this.history(String(args.channel)).filter(({ ts }) => Number(ts) > oldest), args);
+      }
+      case "conversations.replies": {
+        const thread = this.thread(String(args.channel), String(args.ts));
+        return thread.length ? page(thread, args) : { ok: false, error: "thread_not_found" };
       }
       case "chat.update":
         this.messages.set(`${String(args.channel)}:${String(args.ts)}`, { ...this.messages.get(`${String(args.channel)}:${String(args.ts)}`), ...args });
@@ -110,6 +185,28 @@ export class FakeSlack {
         return { ok: true };
     }
   }
+}
+
+interface Hold {
+  method: string;
+  done: boolean;
+  where: (args: Record<string, unknown>) => boolean;
+  arrived: (args: Record<string, unknown>) => void;
+  released: Promise<void>;
+  call?: Record<string, unknown>;
+}
+
+/** One page of messages as Slack answers it (cursor, has_more); metadata only when asked for with include_all_metadata. */
+function page(list: { ts: string; message: Record<string, unknown> }[], args: Record<string, unknown>): Record<string, unknown> {
+  const from = Number(args.cursor ?? 0);
+  const limit = Number(args.limit ?? 100);
+  const withMetadata = args.include_all_metadata === true || args.include_all_metadata === "true";
+  const messages = list.slice(from, from + limit).map(({ ts, message }) => {
+    const { channel: _channel, metadata, blocks, text, thread_ts } = message;
+    return { type: "message", user: "U0OFFBOARD", ts, text, ...(blocks ? { blocks } : {}), ...(thread_ts ? { thread_ts } : {}), ...(withMetadata && metadata ? { metadata } : {}) };
+  });
+  const more = from + limit < list.length;
+  return { ok: true, messages, has_more: more, ...(more ? { response_metadata: { next_cursor: String(from + limit) } } : {}) };
 }
 
 function parseBody(raw: string, contentType: string): Record<string, unknown> {

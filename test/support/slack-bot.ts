@@ -60,7 +60,7 @@ export class TestBot {
       ...(this.logger ? { logger: this.logger, logLevel: this.logger.getLevel() } : { logLevel: LogLevel.ERROR }),
     });
     await this.slack.app.init();
-    this.scheduler = new Scheduler({ db: this.db, clock: this.clock, handlers: this.slack.jobHandlers, batchHandlers: this.slack.batchHandlers, onFailed: this.slack.onJobFailed, pollMs: 10, workerId: "test" });
+    this.scheduler = new Scheduler({ db: this.db, clock: this.clock, handlers: this.slack.jobHandlers, batchHandlers: this.slack.batchHandlers, onFailed: this.slack.onJobFailed, sweeps: [() => this.slack.deps.publisher.sweep()], pollMs: 10, workerId: "test" });
     this.server = (await this.slack.app.start(0)) as Server;
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/slack/events`;
     return this;
