@@ -41,6 +41,8 @@ export const ErrorCode = {
   StepUnknown: "LADDER.STEP_UNKNOWN",
   StepAlreadyDone: "LADDER.STEP_ALREADY_DONE",
   SnoozeInvalid: "LADDER.SNOOZE_INVALID",
+  /** The system of record refused a read or an action, failed, or did not answer in time; `error` says what it said. */
+  SystemOfRecordFailed: "SOR.FAILED",
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -7,9 +7,13 @@ import { nextBusinessMoment } from "../domain/dunning.ts";
 import { missingForDeletion } from "../domain/request.ts";
 import { cancelJobs, scheduleJobs } from "../scheduler/jobs.ts";
 import type { ServiceDeps } from "./deps.ts";
+import { RefusedBySystemError } from "../connectors/system-of-record.ts";
+import { attemptKeyOf } from "./sor-calls.ts";
 
 export const DELETE_JOB = "data.delete";
 export const DELETE_REMINDER_JOB = "data.delete.remind";
+/** On the audit trail: the system of record refused an attempt to delete the client's data. */
+const DELETION_REFUSED = "deletion.refused";
 
 /** When a request is executed, in the same transaction: the deletion of the client's data on its date, and a reminder before. */
 export async function scheduleDeletion(tx: Tx, deps: Pick<ServiceDeps, "policy">, request: StoredRequest): Promise<void> {
@@ -56,7 +60,18 @@ export async function runDeletion(deps: ServiceDeps, requestId: string): Promise
     });
     return { status: "waiting", missing, retryAt };
   }
-  const outcome = await deps.sor.deleteClientData(client.ref, { actor: "system", at: now, idempotencyKey: `${requestId}:delete_data` });
+  const keyBase = `${requestId}:delete_data`;
+  const idempotencyKey = await attemptKeyOf(deps.db, { requestId }, DELETION_REFUSED, keyBase);
+  let outcome: Awaited<ReturnType<ServiceDeps["sor"]["deleteClientData"]>>;
+  try {
+    outcome = await deps.sor.deleteClientData(client.ref, { actor: "system", at: now, idempotencyKey });
+  } catch (error) {
+    // A refusal ends this attempt: the job's retry is a new attempt, with a new key (attemptKeyOf counts these).
+    if (error instanceof RefusedBySystemError) {
+      await deps.db.$transaction((tx) => appendAudit(tx, [{ at: now, actor: "system", action: DELETION_REFUSED, requestId, clientId: client.id, data: { keyBase, idempotencyKey, status: error.status, error: error.message.slice(0, 500) } }]));
+    }
+    throw error;
+  }
   await deps.db.$transaction(async (tx) => {
     await tx.client.updateMany({ where: { id: client.id, dataDeletedAt: null }, data: { dataDeletedAt: now } });
     await appendAudit(tx, [{ at: now, actor: "system", action: "client.data_deleted", requestId, clientId: client.id, data: { outcome } }]);

@@ -18,6 +18,8 @@ import { loadLadder, startLadder } from "./dunning.ts";
 import { cancelDeletion } from "./data-deletion.ts";
 import { saveTransition, syncScheduledExecution } from "./scheduled-execution.ts";
 import type { ServiceDeps } from "./deps.ts";
+import { RefusedBySystemError } from "../connectors/system-of-record.ts";
+import { attemptKeyOf, isSystemOfRecordError, readSor, sorFailed } from "./sor-calls.ts";
 
 export type RequestResult = Result<{ request: StoredRequest }>;
 
@@ -39,7 +41,9 @@ export async function openRequest(deps: ServiceDeps, command: OpenRequestCommand
   const key = command.submissionKey ?? null;
   const taken = key ? await findBySubmission(deps.db, key) : null;
   if (taken) return replayed(taken);
-  const client = await deps.sor.getClient(command.clientRef);
+  const read = await readSor(() => deps.sor.getClient(command.clientRef));
+  if (!read.ok) return read;
+  const client = read.value;
   if (!client) return fail(ErrorCode.ClientNotFound, { ref: command.clientRef });
   const existing = await findLiveRequestFor(deps.db, client.id);
   if (existing) return alreadyOpen(existing);
@@ -52,7 +56,9 @@ export async function openRequest(deps: ServiceDeps, command: OpenRequestCommand
   );
   if (!opened.ok) return opened;
   // Read the system of record before the transaction: it may be a remote call.
-  const automatic = await evaluateAutomaticChecks(deps.sor, client.ref, opened.request.snapshot);
+  const evaluated = await readSor(() => evaluateAutomaticChecks(deps.sor, client.ref, opened.request.snapshot));
+  if (!evaluated.ok) return evaluated;
+  const automatic = evaluated.value;
 
   try {
     const result = await deps.db.$transaction(async (tx) => {
@@ -135,7 +141,9 @@ export async function refreshAutomaticChecks(deps: ServiceDeps, requestId: strin
   const request = await findRequest(deps.db, requestId);
   if (!request) return fail(ErrorCode.RequestNotFound, { requestId });
   const client = await deps.db.client.findUniqueOrThrow({ where: { id: request.clientId }, select: { ref: true } });
-  const results = await evaluateAutomaticChecks(deps.sor, client.ref, request.snapshot);
+  const read = await readSor(() => evaluateAutomaticChecks(deps.sor, client.ref, request.snapshot));
+  if (!read.ok) return read;
+  const results = read.value;
   const changed = await change(deps, requestId, userId, (r, _actor, now) => lifecycle.recordAutomaticResults(r, results, now));
   if (changed.ok) await openRetrievalWorkOrder(deps, changed.request, client.ref, results, userId);
   return changed;
@@ -155,11 +163,15 @@ async function openRetrievalWorkOrder(deps: ServiceDeps, request: StoredRequest,
   const now = deps.clock.now();
   let items: Awaited<ReturnType<ServiceDeps["sor"]["equipmentOut"]>> = [];
   let order: { number: string };
+  const keyBase = `${request.id}:equipment_retrieval`;
+  const idempotencyKey = await attemptKeyOf(deps.db, { requestId: request.id }, WORK_ORDER_REFUSED, keyBase);
   try {
     items = await deps.sor.equipmentOut(ref);
-    order = await deps.sor.createWorkOrder(ref, { kind: "equipment_retrieval", items }, { actor: userId, at: now, idempotencyKey: `${request.id}:equipment_retrieval` });
+    order = await deps.sor.createWorkOrder(ref, { kind: "equipment_retrieval", items }, { actor: userId, at: now, idempotencyKey });
   } catch (error) {
-    await deps.db.$transaction((tx) => audit(tx, request, userId, now, [{ action: "work_order.failed", data: { kind: "equipment_retrieval", error: describeError(error) } }]));
+    // A refusal ends this attempt: the next re-check is a new attempt, with a new key.
+    const refused = error instanceof RefusedBySystemError ? [{ action: WORK_ORDER_REFUSED, data: { kind: "equipment_retrieval", keyBase, idempotencyKey, status: error.status } }] : [];
+    await deps.db.$transaction((tx) => audit(tx, request, userId, now, [...refused, { action: "work_order.failed", data: { kind: "equipment_retrieval", error: describeError(error) } }]));
     return;
   }
   await deps.db.$transaction(async (tx) => {
@@ -169,19 +181,29 @@ async function openRetrievalWorkOrder(deps: ServiceDeps, request: StoredRequest,
   });
 }
 
+/** On the audit trail: the system of record refused an attempt to open a work order (attemptKeyOf counts these). */
+const WORK_ORDER_REFUSED = "work_order.refused";
+
 // ---------------------------------------------------------------- reactivation
+
+/** On the audit trail: the system of record refused an attempt to reactivate (attemptKeyOf counts these). */
+const REACTIVATION_REFUSED = "reactivation.refused";
 
 export type ReactivationResult = Result<{ clientId: string; afterRequest: StoredRequest | null; unchanged: lifecycle.ReactivationPlan["unchanged"] }>;
 
 /** What reactivating a client would do and leave as it is, without doing it (for the confirmation). */
 export async function previewReactivation(deps: ServiceDeps, clientRef: string) {
-  const client = await deps.sor.getClient(clientRef);
+  const read = await readSor(() => deps.sor.getClient(clientRef));
+  if (!read.ok) return read;
+  const client = read.value;
   if (!client) return fail(ErrorCode.ClientNotFound, { ref: clientRef });
   const last = await findLastExecutedFor(deps.db, client.id);
   const record = await deps.db.client.findUnique({ where: { id: client.id }, select: { dataDeletedAt: true } });
   // Unpaid invoices matter only to a kind that requires them paid, or to say what a new start must pay: ask only then.
   const rule = last?.snapshot.reactivation;
-  const unpaid = rule?.requiresPaid || (record?.dataDeletedAt && rule?.restart) ? await deps.sor.pendingCharges(client.ref) : [];
+  const charges = rule?.requiresPaid || (record?.dataDeletedAt && rule?.restart) ? await readSor(() => deps.sor.pendingCharges(client.ref)) : { ok: true as const, value: [] };
+  if (!charges.ok) return charges;
+  const unpaid = charges.value;
   const plan = lifecycle.planReactivation({ status: client.status, dataDeletedAt: record?.dataDeletedAt ?? null, unpaid }, last, deps.clock.now(), deps.policy.timezone);
   if (!plan.ok) return plan;
   return { ok: true as const, client, last, plan };
@@ -194,7 +216,21 @@ export async function reactivateClient(deps: ServiceDeps, clientRef: string, use
   const now = deps.clock.now();
   // The inactivation it undoes identifies a reactivation: repeating it acts once.
   const episode = client.inactivatedAt?.toISOString() ?? "unknown";
-  const outcome = await deps.sor.reactivateClient(client.ref, { actor: userId, at: now, idempotencyKey: `${client.id}:reactivate:${episode}` });
+  const keyBase = `${client.id}:reactivate:${episode}`;
+  const idempotencyKey = await attemptKeyOf(deps.db, { clientId: client.id }, REACTIVATION_REFUSED, keyBase);
+  let outcome: Awaited<ReturnType<ServiceDeps["sor"]["reactivateClient"]>>;
+  try {
+    outcome = await deps.sor.reactivateClient(client.ref, { actor: userId, at: now, idempotencyKey });
+  } catch (error) {
+    if (!isSystemOfRecordError(error)) throw error;
+    // A refusal ends this attempt: the next reactivation is a new attempt, with a new key.
+    if (error instanceof RefusedBySystemError) {
+      await deps.db.$transaction((tx) =>
+        appendAudit(tx, [{ at: now, actor: userId, action: REACTIVATION_REFUSED, requestId: last?.id ?? null, clientId: client.id, data: { keyBase, idempotencyKey, status: error.status, error: describeError(error) } }]),
+      );
+    }
+    return sorFailed(error);
+  }
   await deps.db.$transaction(async (tx) => {
     if (last) await cancelDeletion(tx, last.id);
     await appendAudit(

@@ -33,9 +33,10 @@ async function voluntary(name: string, requestedOn: string) {
 }
 
 async function reactivate(ref: string): Promise<string> {
-  const { responseId } = await bot.command(REQUESTER, ref, "/reactivate");
-  const refused = bot.responseTo(responseId)?.text;
-  if (refused) return String(refused);
+  await bot.command(REQUESTER, ref, "/reactivate");
+  // The modal opened at once shows the confirmation, or why there is none.
+  const shown = bot.fake.called("views.update").at(-1)!.view as { callback_id?: string; blocks: unknown };
+  if (shown.callback_id !== Ids.view.reactivate) return readable(shown.blocks);
   const { answer } = await bot.submit(REQUESTER, bot.lastModal(), {});
   return readable((answer as { view?: { blocks?: unknown } } | null)?.view?.blocks);
 }

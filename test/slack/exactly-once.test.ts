@@ -35,8 +35,7 @@ describe("a form submission Slack sends again", () => {
     expect(cards("C0MANAGERS")).toHaveLength(1);
 
     // A different form for the same client is a second request, and is refused as one.
-    await bot.command(REQUESTER, client.ref);
-    const second = await bot.submit(REQUESTER, bot.lastModal(), form);
+    const second = await bot.submit(REQUESTER, { ...view, id: "VANOTHER01" }, form);
     expect(second.answer).toMatchObject({ response_action: "errors", errors: { [B.client]: expect.stringMatching(/already/) } });
   });
 });

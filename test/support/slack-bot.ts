@@ -178,9 +178,10 @@ export class TestBot {
     return this.fake.responses.find((r) => r.id === responseId)?.body;
   }
 
-  /** The modal opened last with views.open. */
+  /** The modal shown last (views.open, or the views.update that filled it in). */
   lastModal(): { callback_id: string; private_metadata: string; title: { text: string }; blocks: Record<string, unknown>[] } {
-    const call = this.fake.called("views.open").at(-1);
+    // The form opens at once ("looking the client up…") and is then updated with the real content.
+    const call = this.fake.calls.filter((c) => c.method === "views.open" || c.method === "views.update").at(-1)?.args;
     if (!call) throw new Error("no modal was opened");
     return call.view as ReturnType<TestBot["lastModal"]>;
   }

@@ -7,6 +7,8 @@ import { blockAction, requestIdValue } from "../../payloads.ts";
 import { errorText } from "../../views/errors.ts";
 import type { Result } from "../../../domain/errors.ts";
 import { rejectModal } from "../../views/modals.ts";
+import { t } from "../../i18n/catalog.ts";
+import { openModalAfter, type ModalOrText } from "../modal-after.ts";
 import { refuseMalformed, refuseOrPublish, tellClicker } from "./respond.ts";
 
 /** Approve, Reject (asks why), Execute, Withdraw and Release invoices: the server decides who may, whatever the buttons showed. */
@@ -31,10 +33,14 @@ export function register(app: App, deps: SlackDeps): void {
     const parsed = parse(body);
     if (!parsed) return refuseMalformed(deps, respond, body);
     const ctx = await userContext(deps, parsed.userId);
-    const allowed = await checkMayDecide(deps.services, parsed.requestId, parsed.userId);
-    if (!allowed.ok) return void (await tellClicker(respond, errorText(allowed.error, ctx)));
-    const view = await loadRequestView(deps.services.db, parsed.requestId, deps.services.clock.now());
-    await client.views.open({ trigger_id: parsed.triggerId, view: rejectModal(allowed.request, view!.client.name, ctx) });
+    // Whether the clicker may decide can take a call to Slack's user groups: the modal opens while the trigger is valid.
+    const decide = async (): Promise<ModalOrText> => {
+      const allowed = await checkMayDecide(deps.services, parsed.requestId, parsed.userId);
+      if (!allowed.ok) return { text: errorText(allowed.error, ctx) };
+      const view = await loadRequestView(deps.services.db, parsed.requestId, deps.services.clock.now());
+      return { modal: rejectModal(allowed.request, view!.client.name, ctx) };
+    };
+    await openModalAfter(deps, client, parsed.triggerId, { title: t(ctx.language, "modal.reject.title"), ctx, key: "modal.working" }, decide);
   });
 
   app.action(Ids.action.execute, async ({ ack, body, respond }) => {

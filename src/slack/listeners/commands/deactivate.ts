@@ -9,6 +9,10 @@ import { readCommand } from "../actions/respond.ts";
 import { escapeText } from "../../views/format.ts";
 import { clientOptions, deactivateModal } from "../../views/modals.ts";
 import { z } from "zod";
+import { readSor } from "../../../services/sor-calls.ts";
+import type { ViewContext } from "../../views/format.ts";
+import { errorText } from "../../views/errors.ts";
+import { openModalAfter, within, type ModalOrText } from "../modal-after.ts";
 
 /** `/deactivate acme`: the modal for the client; `/deactivate` or `help`: usage and the user's open requests. */
 export function register(app: App, deps: SlackDeps): void {
@@ -25,36 +29,43 @@ export function register(app: App, deps: SlackDeps): void {
       return;
     }
 
-    const matches = await deps.services.sor.findClients(query, 100);
-    const active = matches.filter((c) => c.status === "active");
-    if (matches.length === 0) {
-      const suggestions = await closestNames(deps, query);
-      await say([t(ctx.language, "command.notFound", { query: escapeText(query) }), suggestions.length ? t(ctx.language, "command.suggestions", { names: suggestions.map(escapeText).join(", ") }) : ""].join("\n").trim());
-      return;
-    }
-    if (active.length === 0) {
-      await say(t(ctx.language, "command.inactive", { client: escapeText(matches[0]!.name) }));
-      return;
-    }
-    if (active.length === 1) {
-      const live = await findLiveRequestFor(deps.services.db, active[0]!.id);
-      if (live) {
-        await say(t(ctx.language, "command.alreadyOpenNoLink", { client: escapeText(active[0]!.name), number: live.number, state: t(ctx.language, `state.${live.state}`) }));
-        return;
-      }
-    }
-    const today = localDate(deps.services.clock.now(), deps.policy.timezone);
-    await client.views.open({ trigger_id: command.trigger_id, view: deactivateModal({ policy: deps.policy, clients: active, query, today }, ctx) });
+    const ctxTitle = t(ctx.language, "modal.deactivate.title");
+    await openModalAfter(deps, client, command.trigger_id, { title: ctxTitle, ctx }, () => decide(deps, query, ctx));
   });
 }
 
+/** What `/deactivate QUERY` shows: the form for the matching active clients, or why there is none. */
+async function decide(deps: SlackDeps, query: string, ctx: ViewContext): Promise<ModalOrText> {
+  const search = await readSor(() => deps.services.sor.findClients(query, 100));
+  if (!search.ok) return { text: errorText(search.error, ctx) };
+  const matches = search.value;
+  const active = matches.filter((c) => c.status === "active");
+  if (matches.length === 0) {
+    const suggestions = await closestNames(deps, query);
+    return { text: [t(ctx.language, "command.notFound", { query: escapeText(query) }), suggestions.length ? t(ctx.language, "command.suggestions", { names: suggestions.map(escapeText).join(", ") }) : ""].join("\n").trim() };
+  }
+  if (active.length === 0) return { text: t(ctx.language, "command.inactive", { client: escapeText(matches[0]!.name) }) };
+  if (active.length === 1) {
+    const live = await findLiveRequestFor(deps.services.db, active[0]!.id);
+    if (live) return { text: t(ctx.language, "command.alreadyOpenNoLink", { client: escapeText(active[0]!.name), number: live.number, state: t(ctx.language, `state.${live.state}`) }) };
+  }
+  const today = localDate(deps.services.clock.now(), deps.policy.timezone);
+  return { modal: deactivateModal({ policy: deps.policy, clients: active, query, today }, ctx) };
+}
+
 const suggestion = z.object({ user: z.object({ id: z.string() }), value: z.string().max(100).default("") });
+
+/** How long the picker's typeahead waits for the system of record: Slack drops options answered after 3 seconds. */
+const QUICK_OPTIONS_MS = 2_500;
 
 /** The client picker's typeahead: active clients matching what the user typed. */
 export function registerClientSearch(app: App, deps: SlackDeps): void {
   app.options(Ids.action.client, async ({ ack, body }) => {
     const parsed = suggestion.safeParse(body);
-    const found = parsed.success ? await deps.services.sor.findClients(parsed.data.value, 100) : [];
+    // Slack waits 3 seconds for options: a refusal or a slow system of record is an empty list, said in the log.
+    const search = parsed.success ? await within(QUICK_OPTIONS_MS, readSor(() => deps.services.sor.findClients(parsed.data.value, 100))) : null;
+    if (search && (!search.done || !search.value.ok)) deps.log("client search for the picker failed", search.done && !search.value.ok ? search.value.error.details?.error : "no answer in time");
+    const found = search?.done && search.value.ok ? search.value.value : [];
     await ack({ options: clientOptions(found.filter((c) => c.status === "active")) });
   });
 }
@@ -64,7 +75,9 @@ async function closestNames(deps: SlackDeps, query: string): Promise<string[]> {
   const words = query.split(/\s+/).filter((w) => w.length >= 3);
   const found = new Map<string, string>();
   for (const word of words) {
-    for (const c of await deps.services.sor.findClients(word.slice(0, Math.max(3, word.length - 2)), 5)) found.set(c.ref, `${c.name} (${c.ref})`);
+    // Suggestions are a courtesy: a system of record that refuses them leaves them out.
+    const search = await readSor(() => deps.services.sor.findClients(word.slice(0, Math.max(3, word.length - 2)), 5));
+    for (const c of search.ok ? search.value : []) found.set(c.ref, `${c.name} (${c.ref})`);
     if (found.size >= 5) break;
   }
   return [...found.values()].slice(0, 5);

@@ -6,6 +6,12 @@ import { t } from "../../i18n/catalog.ts";
 import { Ids } from "../../ids.ts";
 import { deactivateMetadata, inputValue, parseJson, read, viewSubmission } from "../../payloads.ts";
 import { fieldError } from "../actions/respond.ts";
+import { errorText } from "../../views/errors.ts";
+import { doneModal } from "../../views/modals.ts";
+import { waitingModal, within } from "../modal-after.ts";
+
+/** How long a submission waits for its outcome before answering Slack (which waits 3 seconds) with a "working on it" modal. */
+export const SUBMISSION_DEADLINE_MS = 2_000;
 
 const B = Ids.block;
 const A = Ids.action;
@@ -18,12 +24,13 @@ const FIELD_OF: Partial<Record<string, string>> = {
   [ErrorCode.ClientNotFound]: B.client,
   [ErrorCode.ClientAlreadyInactive]: B.client,
   [ErrorCode.RequestAlreadyOpen]: B.client,
+  [ErrorCode.SystemOfRecordFailed]: B.client,
 };
 const FIELD_BLOCKS: Record<string, string> = { reason: B.reason, askedBy: B.askedBy, confirmation: B.confirmation, notes: B.notes };
 
 /** The deactivate form: nothing is created until every field is valid; errors show on their field. */
 export function register(app: App, deps: SlackDeps): void {
-  app.view(Ids.view.deactivate, async ({ ack, body }) => {
+  app.view(Ids.view.deactivate, async ({ ack, body, client }) => {
     const payload = viewSubmission.safeParse(body);
     if (!payload.success) {
       deps.log("malformed deactivate submission", payload.error);
@@ -49,7 +56,7 @@ export function register(app: App, deps: SlackDeps): void {
       return;
     }
 
-    const result = await openRequest(deps.services, {
+    const opening = openRequest(deps.services, {
       clientRef,
       kind,
       requestedBy: user.id,
@@ -61,6 +68,26 @@ export function register(app: App, deps: SlackDeps): void {
       notes: read.text(inputValue(values, B.notes, A.notes)),
       submissionKey: `slack-view:${view.id}`,
     });
+    // Slack waits 3 seconds for the answer, whatever the system of record does.
+    const quick = await within(SUBMISSION_DEADLINE_MS, opening);
+    if (!quick.done) {
+      // Too slow to answer on the form: it becomes a "working on it" modal, updated with the outcome.
+      const title = t(ctx.language, "modal.deactivate.title");
+      await ack({ response_action: "update", view: waitingModal(title, ctx, "modal.working") });
+      let text: string;
+      let opened: Awaited<typeof opening> | null = null;
+      try {
+        opened = await opening;
+        text = opened.ok ? t(ctx.language, "modal.deactivate.opened", { number: opened.request.number }) : errorText(opened.error, ctx);
+      } catch (error) {
+        deps.log("a slow deactivate submission failed", error);
+        text = t(ctx.language, "error.unexpected");
+      }
+      await client.views.update({ view_id: view.id, view: doneModal(title, text, ctx) });
+      if (opened?.ok) await deps.publisher.publish(opened.request.id);
+      return;
+    }
+    const result = quick.value;
     if (!result.ok) {
       const field = result.error.code === ErrorCode.FieldTooLong ? FIELD_BLOCKS[String(result.error.details?.field)] : FIELD_OF[result.error.code];
       await ack({ response_action: "errors", errors: { [field ?? B.reason]: await fieldError(deps, result.error, ctx) } });
