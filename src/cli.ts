@@ -20,6 +20,7 @@ import { CSV_ENCODINGS, decodeCsv, formatRowProblems, type CsvEncoding, type Row
 import { importClients, importEquipment, importInvoices, type ImportDeps, type ImportResult } from "./services/imports.ts";
 import { MIN_SECRET_LENGTH } from "./connectors/http.ts";
 import { addClientViews } from "./cli/clients.ts";
+import { addConnectorCommands } from "./cli/connector-check.ts";
 
 export interface CliIo {
   stdout: { write(text: string): unknown };
@@ -208,6 +209,8 @@ function buildProgram(io: CliIo): Command {
   }
   // `clients list` and `clients show` (src/cli/clients.ts) join `clients import` in its group.
   addClientViews(program.commands.find((c) => c.name() === "clients")!, io, { environment: () => environment(io), failure: (message, exitCode) => new CliFailure(message, exitCode) });
+
+  addConnectorCommands(program, io, { environment: () => environment(io), failure: (message, exitCode) => new CliFailure(message, exitCode) });
 
   const audit = program.command("audit").description("the audit trail");
   audit

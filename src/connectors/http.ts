@@ -13,6 +13,7 @@ import {
   type SystemOfRecord,
   type WorkOrderInput,
 } from "./system-of-record.ts";
+import { ACTION_PATHS, clientSchema, refusalSchema, responses } from "./contract.ts";
 
 /**
  * The system of record over HTTP, for companies whose clients live in their
@@ -87,41 +88,7 @@ export function signatureHeaders(secret: string, parts: SignedParts): Record<str
   };
 }
 
-const clientSchema = z.object({
-  ref: z.string().min(1).max(64),
-  name: z.string().min(1).max(300),
-  status: z.enum(["active", "inactive"]),
-  third_party: z.boolean().default(false),
-  hosted_database: z.boolean().default(false),
-  inactivated_at: z.iso.datetime({ offset: true }).nullish(),
-  inactivated_by: z.string().max(100).nullish(),
-  inactivation_reason: z.string().max(2000).nullish(),
-});
 type RemoteClient = z.infer<typeof clientSchema>;
-
-const responses = {
-  search: z.object({ clients: z.array(clientSchema).max(500) }),
-  get: z.object({ client: clientSchema.nullable() }),
-  charges: z.object({
-    charges: z
-      .array(z.object({ number: z.string().min(1).max(64), amount_minor: z.string().regex(/^-?\d{1,18}$/, "an integer in minor units, as a string"), currency: z.string().regex(/^[A-Z]{3}$/), due_on: z.iso.date() }))
-      .max(10_000),
-  }),
-  equipment: z.object({ equipment: z.array(z.object({ serial: z.string().min(1).max(100), description: z.string().max(300) })).max(10_000) }),
-  outcome: z.object({ outcome: z.record(z.string(), z.unknown()) }),
-  workOrder: z.object({ number: z.string().min(1).max(64) }),
-};
-
-const ACTION_PATHS = {
-  inactivateClient: "actions/inactivate-client",
-  reactivateClient: "actions/reactivate-client",
-  holdInvoices: "actions/hold-invoices",
-  cancelSubscriptions: "actions/cancel-subscriptions",
-  keepLoginRecords: "actions/keep-login-records",
-  sendToCollections: "actions/send-to-collections",
-  releaseInvoices: "actions/release-invoices",
-  deleteClientData: "actions/delete-client-data",
-} as const;
 
 export class HttpSystemOfRecord implements SystemOfRecord {
   readonly name = "http";
@@ -343,11 +310,9 @@ function isTimeout(error: unknown): boolean {
   return error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
 }
 
-const refusal = z.object({ error: z.object({ message: z.string().max(500) }) });
-
 function refusalMessage(text: string): string {
   try {
-    const parsed = refusal.safeParse(JSON.parse(text));
+    const parsed = refusalSchema.safeParse(JSON.parse(text));
     if (parsed.success) return parsed.data.error.message;
   } catch {
     // Not JSON: quote it.

@@ -1,5 +1,5 @@
 import { execFileSync, execSync } from "node:child_process";
-import { copyFile, mkdir, mkdtemp, readdir, rm, symlink } from "node:fs/promises";
+import { copyFile, cp, mkdir, mkdtemp, readdir, rm, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -34,11 +34,13 @@ describe("the bot stops cleanly however it is run", () => {
     // The compiled build in a copy of the project whose node_modules has no tsx: it must run without it.
     compiled = join(dir, "compiled");
     await mkdir(join(compiled, "bin"), { recursive: true });
+    // A copy of the sources, taken before the build: other tests may regenerate files in the real src/
+    // (npx links the project and runs its postinstall), which would make the build look stale.
+    await cp(join(ROOT, "src"), join(compiled, "src"), { recursive: true });
     execFileSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", join(ROOT, "tsconfig.build.json"), "--outDir", join(compiled, "dist")], { cwd: ROOT, stdio: "pipe" });
     await copyFile(join(ROOT, "bin/offboard.js"), join(compiled, "bin/offboard.js"));
     await copyFile(join(ROOT, "package.json"), join(compiled, "package.json"));
     await copyFile(join(ROOT, "offboard.policy.example.yml"), join(compiled, "offboard.policy.example.yml"));
-    await symlink(join(ROOT, "src"), join(compiled, "src"));
     await symlink(join(ROOT, "prisma"), join(compiled, "prisma"));
     await mkdir(join(compiled, "node_modules"));
     for (const name of await readdir(join(ROOT, "node_modules"))) {

@@ -312,8 +312,46 @@ describe("the reference server's search follows the contract", () => {
   it("/deactivate with a misspelt name suggests the closest names", async () => {
     remoteClient("Ferretería Güemes");
     // Nothing is named "guemesz": Offboard then searches "Gueme", which only an accent-blind search finds in "Güemes".
-    const { responseId } = await bot.command(REQUESTER, "Guemesz");
-    const said = JSON.stringify(bot.responseTo(responseId) ?? bot.fake.called("chat.postEphemeral").at(-1) ?? {});
-    expect(said).toContain("Ferretería Güemes");
+    await bot.command(REQUESTER, "Guemesz");
+    expect(shownInModal()).toContain("Ferretería Güemes");
+  });
+});
+
+/** What the modal a command opened shows once its answer came (views.update of the "looking it up" modal). */
+function shownInModal(): string {
+  const update = bot.fake.called("views.update").at(-1);
+  return update ? readable((update.view as { blocks: unknown }).blocks) : "";
+}
+
+describe("reads the system of record refuses or fails", () => {
+  it("/deactivate: a refused search is said with the other side's words, not as our failure", async () => {
+    remote.refuseReads["clients/search"] = "search is down for maintenance";
+    await bot.command(REQUESTER, "anything");
+    const said = shownInModal();
+    expect(said).toContain("the system of record refused (422): search is down for maintenance");
+    expect(said).not.toMatch(/Something went wrong/);
+  });
+
+  it("a refused pending-charges during the form's submission is answered at once, on the form, with the reason", async () => {
+    const client = remoteClient("Charges Refused SA");
+    await bot.command(REQUESTER, client.ref);
+    remote.refuseReads["clients/pending-charges"] = "billing is closing the month";
+    const { status, answer } = await bot.submit(REQUESTER, bot.lastModal(), {
+      [Ids.block.kind]: { [Ids.action.kind]: { selected_option: { value: "voluntary" } } },
+      [Ids.block.reason]: { [Ids.action.reason]: { value: "Closing" } },
+      [Ids.block.requestedOn]: { [Ids.action.requestedOn]: { selected_date: "2026-08-09" } },
+    });
+    expect(status).toBe(200);
+    expect(answer).toEqual({ response_action: "errors", errors: { [Ids.block.client]: expect.stringContaining("the system of record refused (422): billing is closing the month") } });
+    expect(await bot.db.deactivationRequest.count({ where: { client: { ref: client.ref } } })).toBe(0);
+  });
+
+  it("/reactivate: a refused clients/get is said with the other side's words", async () => {
+    const client = remoteClient("Get Refused SA", { status: "inactive" });
+    remote.refuseReads["clients/get"] = "record locked by an auditor";
+    await bot.command(REQUESTER, client.ref, "/reactivate");
+    const said = shownInModal();
+    expect(said).toContain("the system of record refused (422): record locked by an auditor");
+    expect(said).not.toMatch(/Something went wrong/);
   });
 });

@@ -70,6 +70,14 @@ export class ReferenceSystem {
   failNextActions = 0;
   /** Once an action was applied to a client, clients/get for it answers 500. */
   failGetsAfterActions = false;
+  /** Reads (e.g. "clients/pending-charges") refused with 422 and this message. */
+  refuseReads: Record<string, string> = {};
+  /** Deliberately broken, for `offboard connector check`: accept any signature; accept any timestamp; act again on a replayed key; answer third_party as a string; refuse in plain text. */
+  acceptsBadSignatures = false;
+  ignoresTimestamp = false;
+  remembersNothing = false;
+  wrongShape = false;
+  plainTextRefusals = false;
   private readonly acted = new Set<string>();
   private readonly applied = new Map<string, { status: number; answer: unknown }>();
   private server: Server | undefined;
@@ -105,6 +113,7 @@ export class ReferenceSystem {
     this.calls.push(call);
     const send = (status: number, answer: unknown, headers: Record<string, string> = {}) => {
       call.status = status;
+      if (this.plainTextRefusals && status >= 400 && status < 500) answer = String((answer as { error?: { message?: string } }).error?.message ?? "refused");
       res.writeHead(status, { "content-type": "application/json", ...headers });
       res.end(typeof answer === "string" ? answer : JSON.stringify(answer));
     };
@@ -121,9 +130,11 @@ export class ReferenceSystem {
     }
     if (this.garbage) return send(200, { clients: "everyone", client: 42, outcome: [], charges: {}, equipment: null });
 
+    const readRefusal = this.refuseReads[path];
+    if (readRefusal) return send(422, { error: { message: readRefusal } });
     const ref = String(body.ref ?? "");
     const client = this.clients.get(ref);
-    const view = (c: RemoteClient) => ({ ref: c.ref, name: c.name, status: c.status, third_party: c.third_party ?? false, hosted_database: c.hosted_database ?? false });
+    const view = (c: RemoteClient) => ({ ref: c.ref, name: c.name, status: c.status, third_party: this.wrongShape ? "no" : (c.third_party ?? false), hosted_database: c.hosted_database ?? false });
     switch (path) {
       case "clients/search": {
         // The exact ref first, then the whole name, names starting with the query, names containing it.
@@ -151,7 +162,7 @@ export class ReferenceSystem {
     }
     // The answer for a key it acted on is the answer for that key (a refusal only when told to store them).
     const key = `${path}|${idempotencyKey}`;
-    const stored = this.applied.get(key);
+    const stored = this.remembersNothing ? undefined : this.applied.get(key);
     if (stored) {
       call.replayed = true;
       return send(stored.status, stored.answer);
@@ -220,8 +231,14 @@ export class ReferenceSystem {
     this.rateLimitNext = 0;
     this.retryAfter = null;
     this.failGetsAfterActions = false;
+    this.refuseReads = {};
     this.failNextActions = 0;
     this.storesRefusals = false;
+    this.acceptsBadSignatures = false;
+    this.ignoresTimestamp = false;
+    this.remembersNothing = false;
+    this.wrongShape = false;
+    this.plainTextRefusals = false;
     this.verifies = "v2";
     this.now = () => Date.now();
     this.calls.length = 0;
@@ -235,7 +252,8 @@ export class ReferenceSystem {
    */
   private verify(req: IncomingMessage, pathname: string, idempotencyKey: string | null, raw: string): boolean {
     const timestamp = String(req.headers["x-offboard-timestamp"] ?? "");
-    if (!/^\d{1,12}$/.test(timestamp) || Math.abs(Math.floor(this.now() / 1000) - Number(timestamp)) > 300) return false;
+    if (!/^\d{1,12}$/.test(timestamp) || (!this.ignoresTimestamp && Math.abs(Math.floor(this.now() / 1000) - Number(timestamp)) > 300)) return false;
+    if (this.acceptsBadSignatures) return true;
     const hmac = (text: string) => createHmac("sha256", Buffer.from(this.secret, "utf8")).update(text, "utf8").digest("hex");
     const [header, expected] =
       this.verifies === "v1"
