@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { ActionSource, BlockAction, PageAnswer, PageRequest, SandboxMessage, SandboxModal, SandboxState, SandboxUser, SlackOption, ViewStateValues } from "../protocol.ts";
 import { Blocks, initialValues, type RenderContext } from "./blocks.tsx";
 import { Mrkdwn, textString } from "./mrkdwn.tsx";
@@ -401,10 +401,20 @@ function Modal(props: { modal: SandboxModal; stackSize: number; me: string; ctx:
     setValues((typed) => mergeValues(initialValues(blocks), typed));
   }, [hash]);
   const dialog = useRef<HTMLDivElement>(null);
-  useEffect(() => {
+  // Focus moves into the form before the next paint, so the keyboard is never left behind it.
+  useLayoutEffect(() => {
     const first = dialog.current?.querySelector<HTMLElement>("input, select, textarea, button:not(.sb-modal-close)");
     first?.focus();
   }, [modal.id]);
+  // Escape closes the form wherever focus is, as in Slack; a confirm dialog open on top handles its own Escape.
+  const closeRef = useRef<() => void>(() => {});
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === "Escape" && !document.querySelector("dialog[open]")) closeRef.current();
+    };
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
+  }, []);
   const title = textString(view.title as never);
   const ctx: RenderContext = {
     ...props.ctx,
@@ -415,6 +425,7 @@ function Modal(props: { modal: SandboxModal; stackSize: number; me: string; ctx:
     },
   };
   const close = () => void props.run({ type: "view_closed", user: me, viewId: modal.id });
+  closeRef.current = close;
   const submit = async () => {
     // Slack's client refuses an empty required field itself, without asking the app.
     const empty = requiredButEmpty(blocks, values);
@@ -432,9 +443,6 @@ function Modal(props: { modal: SandboxModal; stackSize: number; me: string; ctx:
         aria-modal="true"
         aria-label={title}
         ref={dialog}
-        onKeyDown={(e) => {
-          if (e.key === "Escape") close();
-        }}
       >
         <form
           onSubmit={(e) => {
