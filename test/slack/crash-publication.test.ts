@@ -2,12 +2,12 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
 import { loadRequestView } from "../../src/services/request-view.ts";
 import { Ids } from "../../src/slack/ids.ts";
 import { requestCard } from "../../src/slack/views/request-card.ts";
 import { BotProcess, eventually } from "../support/bot-process.ts";
-import { testDatabaseKind } from "../support/db.ts";
+import { describeOnPostgres, testDatabaseKind } from "../support/db.ts";
 import { createClient } from "../support/ledger-data.ts";
 import { REQUESTER, testPolicy, testPolicyInput } from "../support/policy.ts";
 import { SIGNING_SECRET, TestBot } from "../support/slack-bot.ts";
@@ -15,8 +15,6 @@ import { SIGNING_SECRET, TestBot } from "../support/slack-bot.ts";
 // A bot process killed (SIGKILL) while Slack holds its call open, after the
 // change was committed: the next process shows the true state, posting nothing twice.
 const onPostgres = testDatabaseKind === "postgres";
-const suite = onPostgres ? describe : describe.skip;
-const named = (title: string) => (onPostgres ? title : `${title} (needs PostgreSQL: run \`npm run test:pg\`)`);
 
 const A = Ids.action;
 const B = Ids.block;
@@ -109,7 +107,7 @@ async function leasePasses(requestId: string): Promise<void> {
   await bot.db.$executeRaw`UPDATE "Publication" SET "leaseUntil" = now() - interval '1 second' WHERE "requestId" = ${requestId}::uuid AND "holder" IS NOT NULL`;
 }
 
-suite(named("a bot process killed while Slack holds its call"), () => {
+describeOnPostgres("a bot process killed while Slack holds its call", () => {
   it("held on chat.update of the card: the next process updates the card and posts the reply, once", async () => {
     const victim = await startProcess();
     const { requestId, card } = await openThrough(victim, "Held Update");

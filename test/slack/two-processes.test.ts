@@ -3,13 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { stringify } from "yaml";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
 import { verifyAudit } from "../../src/db/audit.ts";
 import { RESUME_JOB } from "../../src/services/execution.ts";
 import { openRequest } from "../../src/services/requests.ts";
 import { Ids } from "../../src/slack/ids.ts";
 import { BotProcess, eventually } from "../support/bot-process.ts";
-import { testDatabaseKind } from "../support/db.ts";
+import { describeOnPostgres, testDatabaseKind } from "../support/db.ts";
 import { addInvoice, createClient } from "../support/ledger-data.ts";
 import { MANAGER_A, MANAGER_B, REQUESTER, testPolicy, testPolicyInput } from "../support/policy.ts";
 import { readable, SIGNING_SECRET, TestBot } from "../support/slack-bot.ts";
@@ -17,8 +17,6 @@ import { readable, SIGNING_SECRET, TestBot } from "../support/slack-bot.ts";
 // Several bot processes behind a load balancer share one PostgreSQL database:
 // exactly-once must come from the database, not from any process's memory.
 const onPostgres = testDatabaseKind === "postgres";
-const suite = onPostgres ? describe : describe.skip;
-const named = (title: string) => (onPostgres ? title : `${title} (needs PostgreSQL: run \`npm run test:pg\`)`);
 
 const A = Ids.action;
 const B = Ids.block;
@@ -54,7 +52,7 @@ if (onPostgres) {
 const via = (i: number) => ({ url: processes[i % processes.length]!.url });
 const responded = (ids: string[]) => ids.map((id) => bot.responseTo(id)?.text).filter((t): t is string => Boolean(t));
 
-suite(named("two bot processes on one database"), () => {
+describeOnPostgres("two bot processes on one database", () => {
   it("20 clicks on Approve by the same approver, split between them: one approval, one audit event, one card update", async () => {
     const client = await createClient(bot.db, { name: "Twin Clicks" });
     const request = await bot.openByForm(REQUESTER, client, { kind: "voluntary", reason: "Closing", requestedOn: "2026-08-09" });

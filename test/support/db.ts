@@ -1,3 +1,4 @@
+import { describe } from "vitest";
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { openDatabase, type DatabaseHandle } from "../../src/db/database.ts";
@@ -5,6 +6,12 @@ import { applyMigrations } from "../../src/db/migrations.ts";
 
 export const testDatabaseUrl = process.env.OFFBOARD_TEST_DATABASE_URL;
 export const testDatabaseKind = testDatabaseUrl ? "postgres" : "embedded";
+
+/** A suite that needs PostgreSQL: skipped on the embedded database under a name that says so, never passed silently. */
+export function describeOnPostgres(title: string, body: () => void): void {
+  if (testDatabaseKind === "postgres") describe(title, body);
+  else describe.skip(`${title} (needs PostgreSQL: run \`npm run test:pg\`)`, body);
+}
 
 /** A new, empty database on the test PostgreSQL server, for code that connects by URL (the CLI). */
 export async function createPostgresDatabaseUrl(): Promise<{ url: string; drop(): Promise<void> }> {
