@@ -6,6 +6,7 @@ import { stringify } from "yaml";
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
 import { verifyAudit } from "../../src/db/audit.ts";
 import { RESUME_JOB } from "../../src/services/execution.ts";
+import { ManualClock } from "../../src/services/clock.ts";
 import { openRequest } from "../../src/services/requests.ts";
 import { Ids } from "../../src/slack/ids.ts";
 import { BotProcess, eventually } from "../support/bot-process.ts";
@@ -20,7 +21,10 @@ const onPostgres = testDatabaseKind === "postgres";
 
 const A = Ids.action;
 const B = Ids.block;
-const bot = new TestBot(testPolicy({ language: "en" }));
+// The processes run on the wall clock, so this bot's clock is kept on it too:
+// publication leases and grace periods are compared across processes, and a
+// bot months behind would see every lease as long passed (and race the sweeps).
+const bot = new TestBot(testPolicy({ language: "en" }), new ManualClock(new Date()));
 let dir = "";
 let processes: BotProcess[] = [];
 
@@ -45,7 +49,10 @@ if (onPostgres) {
     await bot.stop();
     await rm(dir, { recursive: true, force: true });
   });
-  beforeEach(() => bot.fake.clear());
+  beforeEach(() => {
+    bot.clock.set(new Date());
+    bot.fake.clear();
+  });
 }
 
 /** Spreads requests over the processes, as a load balancer would. */
