@@ -123,7 +123,7 @@ describe("seed 002: ZetaLIBRA", () => {
     await bot.runDueJobs();
     expect((await bot.db.client.findUniqueOrThrow({ where: { id: client.id } })).dataDeletedAt).not.toBeNull();
     expect(await reactivate(client.ref)).toBe(
-      "This client's data was already deleted: it cannot be reactivated, only start again from zero. Terms: pay what is still owed (invoices: F-1, F-2, F-3), open a new account, and pay 3 month(s) in advance.",
+      "This client's data was already deleted: it cannot be reactivated, only start again from zero. Terms: pay what is still owed (invoices: F-1, F-2, F-3), open a new account, and pay 3 months in advance.",
     );
     expect((await bot.db.client.findUniqueOrThrow({ where: { id: client.id } })).status).toBe("inactive");
   });

@@ -138,7 +138,7 @@ describe("from /deactivate to an executed inactivation", () => {
     const click = await bot.click(REQUESTER, A.execute, request.id);
     expect(bot.responseTo(click.responseId)?.text).toBe("Not yet: “No pending charges” failed.");
     // Intl writes a no-break space between the currency and the amount.
-    expect(readable(lastCard("C0REQUESTS").blocks)).toMatch(/:x: \*No pending charges\* — 1 unpaid invoice\(s\): F-1001 USD\s120\.00 due 1 Aug 2026/);
+    expect(readable(lastCard("C0REQUESTS").blocks)).toMatch(/:x: \*No pending charges\* — 1 unpaid invoice: F-1001 USD\s120\.00 due 1 Aug 2026/);
     expect((await bot.db.client.findUniqueOrThrow({ where: { id: client.id } })).status).toBe("active");
   });
 

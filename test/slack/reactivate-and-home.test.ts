@@ -81,6 +81,6 @@ describe("App Home", () => {
     await bot.click(MANAGER_A, Ids.action.listInactive, "");
     const list = bot.lastModal();
     expect(list.callback_id).toBe(Ids.view.inactiveClients);
-    expect(readable(list.blocks)).toMatch(/\d+ inactive client\(s\); the most recent first\.[\s\S]*Gone Gelato/);
+    expect(readable(list.blocks)).toMatch(/\d+ inactive clients?; the most recent first\.[\s\S]*Gone Gelato/);
   });
 });

@@ -1,10 +1,20 @@
+import { IntlMessageFormat } from "intl-messageformat";
 import type { Language } from "../../domain/policy.ts";
+import type { MessageParams, SameParams } from "./params.ts";
 
 /**
- * Every string people see in Slack, in English, Spanish and Portuguese.
- * `{name}` is filled from the params; the Spanish and Portuguese tables must
- * have every key of the English one (the type says so) and the same
- * placeholders (a test says so).
+ * Every string people see in Slack, in English, Spanish and Portuguese, as ICU
+ * MessageFormat: `{name}` is filled from the params, and a count that a word
+ * agrees with is a plural, `{count, plural, one {# invoice} other {# invoices}}`,
+ * with the categories the language has (Intl.PluralRules on Node 20: en one/other;
+ * es and pt one/many/other, many being whole millions, "1.000.000 de facturas";
+ * pt's one is 0 and 1, Brazilian usage: "0 fatura"). `#` is the count written
+ * for the language; other params are written as given.
+ *
+ * The params of `t` are read from the English text by the type checker (see
+ * ./params.ts); the Spanish and Portuguese tables must have every key of the
+ * English one and the same placeholders, of the same kinds (the type says so,
+ * and test/slack/catalog.test.ts too).
  */
 const en = {
   // request card
@@ -47,16 +57,16 @@ const en = {
   "check.approvals": ":white_large_square: *{label}* — {have} of {need} approvals",
   "check.approvedBy": ":white_check_mark: *{label}* — approved by {users}",
   "detail.noCharges": "no pending charges",
-  "detail.charges": "{count} unpaid invoice(s): {list}",
+  "detail.charges": "{count, plural, one {# unpaid invoice} other {# unpaid invoices}}: {list}",
   "detail.chargeItem": "{number} {amount} due {due}",
   "detail.andMore": "and {count} more",
   "detail.noEquipment": "no loaned equipment out",
-  "detail.equipment": "{count} item(s) of loaned equipment still with the client: {list}",
+  "detail.equipment": "{count, plural, one {# item of loaned equipment} other {# items of loaned equipment}} still with the client: {list}",
   "button.tick": "Tick",
   "button.untick": "Untick",
   "button.recheck": "Check again",
   "button.execute": "Execute",
-  "button.releaseInvoices": "Release {count} invoice(s) from hold",
+  "button.releaseInvoices": "Release {count, plural, one {# invoice} other {# invoices}} from hold",
   "button.withdraw": "Withdraw",
   "button.approve": "Approve",
   "button.reject": "Reject",
@@ -184,7 +194,7 @@ const en = {
   "home.recentLine": "{name} ({ref}) — {at}, {user}",
   "home.listInactive": "List inactive clients",
   "modal.inactive.title": "Inactive clients",
-  "modal.inactive.count": "{count} inactive client(s); the most recent first.",
+  "modal.inactive.count": "{count, plural, one {# inactive client} other {# inactive clients}}; the most recent first.",
   "modal.inactive.more": "and {count} more: use the audit export for the full list.",
   "ladder.title": "Dunning",
   "ladder.done": ":white_check_mark: *{label}* ({channel}) — {user}, {at}",
@@ -200,7 +210,7 @@ const en = {
   "channel.other": "other",
   "reminder.text": "{owner} :alarm_clock: *{label}* ({channel}) for {client} was due {due}.",
   "reminder.again": "{owner} :alarm_clock: Reminder {count}: *{label}* ({channel}) for {client} was due {due}.",
-  "reminder.escalate": "{approvers}: reminded {count} times without being done.",
+  "reminder.escalate": "{approvers}: reminded {count, plural, one {# time} other {# times}} without being done.",
   "reminder.finalNotice": "This is the final notice: access ends on {cutoff}. Message to send:",
   "digest.title": ":alarm_clock: {count} dunning steps are due",
   "digest.line": "{owner} *{label}* ({channel}) — {client}, request #{number}, due {due}",
@@ -259,7 +269,7 @@ const en = {
   "error.APPROVAL.REASON_REQUIRED": "Say why the request is rejected.",
   "error.REQUEST.NOT_ALLOWED_TO_WITHDRAW": "Only the requester or an approver can withdraw this request.",
   "error.REACTIVATION.NOT_ALLOWED": "The policy does not allow reactivating clients deactivated this way.",
-  "error.REACTIVATION.RESTART_REQUIRED": "This client's data was already deleted: it cannot be reactivated, only start again from zero. Terms: pay what is still owed (invoices: {unpaid}), open a new account, and pay {monthsInAdvance} month(s) in advance.",
+  "error.REACTIVATION.RESTART_REQUIRED": "This client's data was already deleted: it cannot be reactivated, only start again from zero. Terms: pay what is still owed (invoices: {unpaid}), open a new account, and pay {monthsInAdvance, plural, one {# month} other {# months}} in advance.",
   "error.REACTIVATION.WINDOW_CLOSED": "The reactivation window closed on {until}: the policy no longer allows reactivating this client.",
   "error.REACTIVATION.UNPAID": "Reactivation needs everything paid first. Unpaid invoices: {unpaid}.",
   "error.REACTIVATION.RESTART_REQUIRED_PLAIN": "This client's data was already deleted: it cannot be reactivated, only start again as a new client.",
@@ -284,9 +294,21 @@ const en = {
 } as const;
 
 export type MessageKey = keyof typeof en;
+type English = typeof en;
 type Catalog = Record<MessageKey, string>;
 
-const es: Catalog = {
+/** What `t` takes for a message: its params, read from the English text. */
+export type ParamsOf<K extends MessageKey> = MessageParams<English[K]>;
+
+/**
+ * A translation: every English key, each with the English placeholders. A key
+ * whose placeholders differ fails to compile, saying which English text to match.
+ */
+function translation<const T extends Catalog>(table: T & { [K in MessageKey]: SameParams<T[K], English[K]> extends true ? T[K] : { placeholdersOf: English[K] } }): T {
+  return table;
+}
+
+const es = translation({
   "card.title": "Solicitud de baja #{number}: {client}",
   "card.client": "Cliente",
   "card.kind": "Tipo",
@@ -326,16 +348,16 @@ const es: Catalog = {
   "check.approvals": ":white_large_square: *{label}* — {have} de {need} aprobaciones",
   "check.approvedBy": ":white_check_mark: *{label}* — aprobada por {users}",
   "detail.noCharges": "sin cobros pendientes",
-  "detail.charges": "{count} factura(s) impaga(s): {list}",
+  "detail.charges": "{count, plural, one {# factura impaga} many {# de facturas impagas} other {# facturas impagas}}: {list}",
   "detail.chargeItem": "{number} {amount} vence {due}",
   "detail.andMore": "y {count} más",
   "detail.noEquipment": "sin equipos en comodato",
-  "detail.equipment": "{count} equipo(s) en comodato aún con el cliente: {list}",
+  "detail.equipment": "{count, plural, one {# equipo en comodato} many {# de equipos en comodato} other {# equipos en comodato}} aún con el cliente: {list}",
   "button.tick": "Marcar",
   "button.untick": "Desmarcar",
   "button.recheck": "Verificar de nuevo",
   "button.execute": "Ejecutar",
-  "button.releaseInvoices": "Quitar {count} factura(s) de espera",
+  "button.releaseInvoices": "Quitar {count, plural, one {# factura} many {# de facturas} other {# facturas}} de espera",
   "button.withdraw": "Retirar",
   "button.approve": "Aprobar",
   "button.reject": "Rechazar",
@@ -459,7 +481,7 @@ const es: Catalog = {
   "home.recentLine": "{name} ({ref}) — {at}, {user}",
   "home.listInactive": "Ver clientes inactivos",
   "modal.inactive.title": "Clientes inactivos",
-  "modal.inactive.count": "{count} cliente(s) inactivo(s); los más recientes primero.",
+  "modal.inactive.count": "{count, plural, one {# cliente inactivo} many {# de clientes inactivos} other {# clientes inactivos}}; los más recientes primero.",
   "modal.inactive.more": "y {count} más: use la exportación de auditoría para la lista completa.",
   "ladder.title": "Gestión de cobranza",
   "ladder.done": ":white_check_mark: *{label}* ({channel}) — {user}, {at}",
@@ -475,7 +497,7 @@ const es: Catalog = {
   "channel.other": "otro",
   "reminder.text": "{owner} :alarm_clock: *{label}* ({channel}) para {client} vencía {due}.",
   "reminder.again": "{owner} :alarm_clock: Recordatorio {count}: *{label}* ({channel}) para {client} vencía {due}.",
-  "reminder.escalate": "{approvers}: recordado {count} veces sin hacerse.",
+  "reminder.escalate": "{approvers}: recordado {count, plural, one {# vez} many {# de veces} other {# veces}} sin hacerse.",
   "reminder.finalNotice": "Este es el aviso final: el acceso termina el {cutoff}. Mensaje a enviar:",
   "digest.title": ":alarm_clock: Vencen {count} pasos de cobranza",
   "digest.line": "{owner} *{label}* ({channel}) — {client}, solicitud #{number}, vencía {due}",
@@ -533,7 +555,7 @@ const es: Catalog = {
   "error.APPROVAL.REASON_REQUIRED": "Indique por qué se rechaza la solicitud.",
   "error.REQUEST.NOT_ALLOWED_TO_WITHDRAW": "Solo quien la pidió o un aprobador pueden retirar esta solicitud.",
   "error.REACTIVATION.NOT_ALLOWED": "La política no permite reactivar clientes dados de baja de esta forma.",
-  "error.REACTIVATION.RESTART_REQUIRED": "Los datos de este cliente ya se borraron: no se puede reactivar, solo empezar de cero. Condiciones: pagar lo adeudado (facturas: {unpaid}), abrir una empresa nueva y abonar {monthsInAdvance} mes(es) por adelantado.",
+  "error.REACTIVATION.RESTART_REQUIRED": "Los datos de este cliente ya se borraron: no se puede reactivar, solo empezar de cero. Condiciones: pagar lo adeudado (facturas: {unpaid}), abrir una empresa nueva y abonar {monthsInAdvance, plural, one {# mes} many {# de meses} other {# meses}} por adelantado.",
   "error.REACTIVATION.WINDOW_CLOSED": "El plazo para reactivar terminó el {until}: la política ya no permite reactivar a este cliente.",
   "error.REACTIVATION.UNPAID": "Para reactivar primero debe estar todo pago. Facturas pendientes: {unpaid}.",
   "error.REACTIVATION.RESTART_REQUIRED_PLAIN": "Los datos de este cliente ya se borraron: no se puede reactivar, solo empezar de nuevo como cliente nuevo.",
@@ -555,9 +577,9 @@ const es: Catalog = {
   "missing.check": "“{label}”",
   "missing.failed": "“{label}” no se cumple",
   "missing.approvals": "{have} de {need} aprobaciones",
-};
+});
 
-const pt: Catalog = {
+const pt = translation({
   "card.title": "Pedido de inativação #{number}: {client}",
   "card.client": "Cliente",
   "card.kind": "Tipo",
@@ -597,16 +619,16 @@ const pt: Catalog = {
   "check.approvals": ":white_large_square: *{label}* — {have} de {need} aprovações",
   "check.approvedBy": ":white_check_mark: *{label}* — aprovado por {users}",
   "detail.noCharges": "sem cobranças pendentes",
-  "detail.charges": "{count} fatura(s) em aberto: {list}",
+  "detail.charges": "{count, plural, one {# fatura em aberto} many {# de faturas em aberto} other {# faturas em aberto}}: {list}",
   "detail.chargeItem": "{number} {amount} vence {due}",
   "detail.andMore": "e mais {count}",
   "detail.noEquipment": "sem equipamentos em comodato",
-  "detail.equipment": "{count} equipamento(s) em comodato ainda com o cliente: {list}",
+  "detail.equipment": "{count, plural, one {# equipamento em comodato} many {# de equipamentos em comodato} other {# equipamentos em comodato}} ainda com o cliente: {list}",
   "button.tick": "Marcar",
   "button.untick": "Desmarcar",
   "button.recheck": "Verificar de novo",
   "button.execute": "Executar",
-  "button.releaseInvoices": "Tirar {count} fatura(s) da espera",
+  "button.releaseInvoices": "Tirar {count, plural, one {# fatura} many {# de faturas} other {# faturas}} da espera",
   "button.withdraw": "Retirar",
   "button.approve": "Aprovar",
   "button.reject": "Recusar",
@@ -730,7 +752,7 @@ const pt: Catalog = {
   "home.recentLine": "{name} ({ref}) — {at}, {user}",
   "home.listInactive": "Ver clientes inativos",
   "modal.inactive.title": "Clientes inativos",
-  "modal.inactive.count": "{count} cliente(s) inativo(s); os mais recentes primeiro.",
+  "modal.inactive.count": "{count, plural, one {# cliente inativo} many {# de clientes inativos} other {# clientes inativos}}; os mais recentes primeiro.",
   "modal.inactive.more": "e mais {count}: use a exportação de auditoria para a lista completa.",
   "ladder.title": "Cobrança",
   "ladder.done": ":white_check_mark: *{label}* ({channel}) — {user}, {at}",
@@ -746,7 +768,7 @@ const pt: Catalog = {
   "channel.other": "outro",
   "reminder.text": "{owner} :alarm_clock: *{label}* ({channel}) para {client} vencia {due}.",
   "reminder.again": "{owner} :alarm_clock: Lembrete {count}: *{label}* ({channel}) para {client} vencia {due}.",
-  "reminder.escalate": "{approvers}: lembrado {count} vezes sem ser feito.",
+  "reminder.escalate": "{approvers}: lembrado {count, plural, one {# vez} many {# de vezes} other {# vezes}} sem ser feito.",
   "reminder.finalNotice": "Este é o aviso final: o acesso termina em {cutoff}. Mensagem a enviar:",
   "digest.title": ":alarm_clock: {count} etapas de cobrança vencidas",
   "digest.line": "{owner} *{label}* ({channel}) — {client}, pedido #{number}, vencia {due}",
@@ -804,7 +826,7 @@ const pt: Catalog = {
   "error.APPROVAL.REASON_REQUIRED": "Diga por que o pedido é recusado.",
   "error.REQUEST.NOT_ALLOWED_TO_WITHDRAW": "Só quem pediu ou um aprovador pode retirar este pedido.",
   "error.REACTIVATION.NOT_ALLOWED": "A política não permite reativar clientes inativados desta forma.",
-  "error.REACTIVATION.RESTART_REQUIRED": "Os dados deste cliente já foram apagados: não é possível reativá-lo, só recomeçar do zero. Condições: pagar o que deve (faturas: {unpaid}), abrir uma conta nova e pagar {monthsInAdvance} mês(es) adiantado(s).",
+  "error.REACTIVATION.RESTART_REQUIRED": "Os dados deste cliente já foram apagados: não é possível reativá-lo, só recomeçar do zero. Condições: pagar o que deve (faturas: {unpaid}), abrir uma conta nova e pagar {monthsInAdvance, plural, one {# mês adiantado} many {# de meses adiantados} other {# meses adiantados}}.",
   "error.REACTIVATION.WINDOW_CLOSED": "O prazo para reativar terminou em {until}: a política não permite mais reativar este cliente.",
   "error.REACTIVATION.UNPAID": "Para reativar, tudo precisa estar pago antes. Faturas pendentes: {unpaid}.",
   "error.REACTIVATION.RESTART_REQUIRED_PLAIN": "Os dados deste cliente já foram apagados: não é possível reativá-lo, só recomeçar como cliente novo.",
@@ -826,15 +848,53 @@ const pt: Catalog = {
   "missing.check": "“{label}”",
   "missing.failed": "“{label}” não atendida",
   "missing.approvals": "{have} de {need} aprovações",
-};
+});
 
 export const catalogs: Record<Language, Catalog> = { en, es, pt };
 
 export type Params = Record<string, string | number>;
 
-export function t(language: Language, key: MessageKey, params: Params = {}): string {
-  const template = catalogs[language][key];
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+/**
+ * A message's params after its key: none for a message without placeholders,
+ * exactly its own otherwise (a misspelled, missing or extra name, or text for a
+ * plural's count, fails to compile). A key typed as any MessageKey (one made at
+ * run time, as `error.${code}`) takes any params: those are checked at run time
+ * only, where a missing one is left visible as `{name}`.
+ */
+export type ParamsArg<K extends MessageKey> = MessageKey extends K
+  ? [params?: Params]
+  : [keyof ParamsOf<K>] extends [never]
+    ? [params?: Record<string, never>]
+    : [params: ParamsOf<K>];
+
+export function t<K extends MessageKey>(language: Language, key: K, ...[params = {}]: NoInfer<ParamsArg<K>>): string {
+  const template: string = catalogs[language][key];
+  if (!template.includes("{")) return template;
+  const { format, names, counts } = compiled(language, key, template);
+  const values: Params = {};
+  for (const name of names) {
+    const value = (params as Params)[name];
+    // A count may come as text from run-time data (an error's details): a plural needs the number.
+    values[name] = value === undefined ? `{${name}}` : counts.has(name) && typeof value === "string" && value.trim() !== "" && Number.isFinite(Number(value)) ? Number(value) : value;
+  }
+  return format.format<string>(values) as string;
+}
+
+/** Each message parsed once per language, with the names of its arguments and which of them are counts. */
+const formats = new Map<string, { format: IntlMessageFormat; names: string[]; counts: Set<string> }>();
+function compiled(language: Language, key: MessageKey, template: string) {
+  const id = `${language}:${key}`;
+  let found = formats.get(id);
+  if (!found) {
+    found = {
+      // `<` is only text here (Slack's `<url|label>`), never an ICU tag.
+      format: new IntlMessageFormat(template, language, undefined, { ignoreTag: true }),
+      names: [...new Set([...template.matchAll(/\{\s*(\w+)\s*[,}]/g)].map((m) => m[1]!))],
+      counts: new Set([...template.matchAll(/\{\s*(\w+)\s*,\s*(?:plural|selectordinal|number)\s*[,}]/g)].map((m) => m[1]!)),
+    };
+    formats.set(id, found);
+  }
+  return found;
 }
 
 /** Slack's locale ("es-LA", "pt-BR", "en-GB") to one of ours, else the policy's language. */
