@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { canonicalJson } from "../domain/canonical-json.ts";
 import { withoutNul } from "../domain/text.ts";
 import type { Db, Tx } from "./database.ts";
-import { markForPublication, PUBLICATION_GRACE_MS } from "./publications.ts";
+import { PUBLICATION_GRACE_MS } from "./publications.ts";
 
 export { canonicalJson };
 
@@ -77,16 +77,23 @@ export async function appendAudit(tx: Tx, events: AuditInput[]): Promise<AuditRe
     records.push(record);
     prevHash = record.hash;
   }
-  await tx.auditEvent.createMany({
-    data: records.map((r) => ({ ...r, data: r.data as object })),
-  });
-  await tx.auditChain.update({ where: { id: 1 }, data: { seq, hash: prevHash } });
-  // Whatever a request's trail gains, Slack must show: marked here, so no service can forget it.
-  const shown = records.filter((r) => r.requestId !== null);
-  if (shown.length > 0) {
-    const latest = Math.max(...shown.map((r) => r.at.getTime()));
-    await markForPublication(tx, shown.map((r) => r.requestId!), new Date(latest + PUBLICATION_GRACE_MS));
-  }
+  // One statement writes the events, moves the chain's head and marks the
+  // requests they concern for Slack: whatever a request's trail gains, Slack
+  // must show, marked here so no service can forget it.
+  const shown = [...new Set(records.filter((r) => r.requestId !== null).map((r) => r.requestId!))];
+  const latest = Math.max(...records.map((r) => r.at.getTime()));
+  const rows = JSON.stringify(records.map((r) => ({ ...r, seq: r.seq.toString(), at: r.at.toISOString() })));
+  await tx.$executeRaw`
+    WITH events AS (
+      INSERT INTO "AuditEvent" ("seq", "at", "actor", "action", "requestId", "clientId", "data", "prevHash", "hash")
+      SELECT (e->>'seq')::bigint, (e->>'at')::timestamptz, e->>'actor', e->>'action', (e->>'requestId')::uuid, (e->>'clientId')::uuid, e->'data', e->>'prevHash', e->>'hash'
+      FROM jsonb_array_elements(${rows}::jsonb) AS e
+    ), head AS (
+      UPDATE "AuditChain" SET "seq" = ${seq}, "hash" = ${prevHash} WHERE "id" = 1
+    )
+    INSERT INTO "Publication" AS p ("requestId", "dirty", "leaseUntil")
+    SELECT r::uuid, true, ${new Date(latest + PUBLICATION_GRACE_MS)} FROM jsonb_array_elements_text(${JSON.stringify(shown)}::jsonb) AS r
+    ON CONFLICT ("requestId") DO UPDATE SET "dirty" = true, "leaseUntil" = COALESCE(p."leaseUntil", EXCLUDED."leaseUntil")`;
   return records;
 }
 

@@ -33,28 +33,62 @@ export type DatabaseTarget =
  * (PostgreSQL compiled to WASM) served in-process over the wire protocol on a
  * private unix socket, so both go through the same driver and adapter.
  */
-export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHandle> {
+export async function openDatabase(target: DatabaseTarget, options: OpenOptions = {}): Promise<DatabaseHandle> {
   if (target.kind === "postgres") {
     const pgConfig: pg.PoolConfig = { connectionString: target.url, max: 10 };
-    const prisma = new PrismaClient({ adapter: new PrismaPg(pgConfig) });
+    const { prisma, end } = clientOn(pgConfig, options);
     return {
       kind: "postgres",
       prisma,
       pgConfig,
-      close: () => prisma.$disconnect(),
+      close: async () => {
+        await prisma.$disconnect();
+        await end();
+      },
     };
   }
   const embedded = await startEmbedded(target.dataDir);
   // PGlite has one session: a pool of one keeps transactions on one connection.
   const pgConfig: pg.PoolConfig = { host: embedded.socketDir, port: 5432, user: "postgres", database: "postgres", max: 1 };
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pgConfig) });
+  const { prisma, end } = clientOn(pgConfig, options);
   return {
     kind: "embedded",
     prisma,
     pgConfig,
     close: async () => {
       await prisma.$disconnect();
+      await end();
       await embedded.stop();
+    },
+  };
+}
+
+export interface OpenOptions {
+  /** Told every statement the driver sends (BEGIN and COMMIT included): how the work per click is counted. */
+  onQuery?: (sql: string) => void;
+}
+
+/** The Prisma client on a pool of our own, so the driver itself can be observed. */
+function clientOn(pgConfig: pg.PoolConfig, options: OpenOptions): { prisma: PrismaClient; end: () => Promise<void> } {
+  const pool = new pg.Pool(pgConfig);
+  const onQuery = options.onQuery;
+  if (onQuery) {
+    pool.on("connect", (client) => {
+      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+      (client as { query: unknown }).query = (...args: unknown[]) => {
+        const first = args[0];
+        onQuery(typeof first === "string" ? first : String((first as { text?: unknown } | null)?.text ?? ""));
+        return query(...args);
+      };
+    });
+  }
+  let ended = false;
+  return {
+    prisma: new PrismaClient({ adapter: new PrismaPg(pool) }),
+    end: async () => {
+      if (ended) return;
+      ended = true;
+      await pool.end().catch(() => {});
     },
   };
 }

@@ -1,4 +1,6 @@
+import { Prisma } from "../generated/prisma/client.ts";
 import type { Db, Tx } from "./database.ts";
+import type { ShownPost } from "./request-views.ts";
 
 // The `Publication` row of a request is its outbox for Slack. `dirty`: a
 // change not yet taken by a publisher. `leaseUntil`: set while anything is
@@ -42,19 +44,64 @@ export async function notePublicationWanted(db: Db, requestId: string, now: Date
   await db.$executeRaw`UPDATE "Publication" SET "dirty" = true, "leaseUntil" = COALESCE("leaseUntil", ${now}) WHERE "requestId" = ${requestId}::uuid`;
 }
 
-/** Shown: let go, unless a change arrived meanwhile (then the holder goes again). */
-export async function releasePublication(db: Db, requestId: string, holder: string): Promise<boolean> {
-  const released = await db.$executeRaw`
-    UPDATE "Publication" SET "holder" = NULL, "leaseUntil" = NULL, "recover" = false
-    WHERE "requestId" = ${requestId}::uuid AND "holder" = ${holder} AND NOT "dirty"`;
-  return released === 1;
+/** What a publication changed about a post Slack shows: what it shows now, the last event in its thread. */
+export interface PostProgress {
+  id: string;
+  shownHash?: string;
+  threadSeq?: bigint;
 }
 
-/** Slack (or the database) failed half-way: pending again, from `retryAt`, and the next attempt looks before posting. */
-export async function failPublication(db: Db, requestId: string, holder: string, retryAt: Date): Promise<void> {
+/** Notes a post's progress (the latest wins), to be saved with the lease's release or failure. */
+export function noteProgress(progress: PostProgress[], id: string, change: Omit<PostProgress, "id">): void {
+  const entry = progress.find((p) => p.id === id);
+  if (entry) Object.assign(entry, change);
+  else progress.push({ id, ...change });
+}
+
+/** A card or approval card Slack now shows, saved as soon as it is posted (replies go in its thread). */
+export function savePost(db: Db, post: { requestId: string; purpose: string; channel: string; ts: string; shownHash: string | null }): Promise<ShownPost> {
+  return db.slackPost.create({ data: post, select: { id: true, channel: true, ts: true, shownHash: true, threadSeq: true } });
+}
+
+/** The request's audit events past a thread's position, in order: the replies still to post. */
+export function eventsAfter(db: Db, requestId: string, seq: bigint) {
+  return db.auditEvent.findMany({ where: { requestId, seq: { gt: seq } }, orderBy: { seq: "asc" } });
+}
+
+/**
+ * Shown: saves what the posts now show and lets go, in one statement, unless
+ * a change arrived meanwhile (then the holder goes again, its progress saved).
+ */
+export async function releasePublication(db: Db, requestId: string, holder: string, progress: PostProgress[] = []): Promise<boolean> {
+  const rows = await db.$queryRaw<{ released: boolean }[]>`
+    WITH saved AS (${savedProgress(progress)})
+    UPDATE "Publication" SET
+      "holder" = CASE WHEN "dirty" THEN "holder" ELSE NULL END,
+      "leaseUntil" = CASE WHEN "dirty" THEN "leaseUntil" ELSE NULL END,
+      "recover" = CASE WHEN "dirty" THEN "recover" ELSE false END
+    WHERE "requestId" = ${requestId}::uuid AND "holder" = ${holder}
+    RETURNING NOT "dirty" AS "released"`;
+  return rows[0]?.released === true;
+}
+
+/** Slack (or the database) failed half-way: progress saved, pending again from `retryAt`, and the next attempt looks before posting. */
+export async function failPublication(db: Db, requestId: string, holder: string, retryAt: Date, progress: PostProgress[] = []): Promise<void> {
   await db.$executeRaw`
+    WITH saved AS (${savedProgress(progress)})
     UPDATE "Publication" SET "holder" = NULL, "leaseUntil" = ${retryAt}, "dirty" = true, "recover" = true
     WHERE "requestId" = ${requestId}::uuid AND "holder" = ${holder}`;
+}
+
+/** The posts' progress as one UPDATE (a no-op when there is none), to run beside the lease's change. */
+function savedProgress(progress: PostProgress[]) {
+  const rows = JSON.stringify(progress.map((p) => ({ id: p.id, shownHash: p.shownHash ?? null, threadSeq: p.threadSeq?.toString() ?? null })));
+  return Prisma.sql`
+    UPDATE "SlackPost" AS s SET
+      "shownHash" = COALESCE(x->>'shownHash', s."shownHash"),
+      "threadSeq" = COALESCE((x->>'threadSeq')::bigint, s."threadSeq"),
+      "updatedAt" = now()
+    FROM jsonb_array_elements(${rows}::jsonb) AS x
+    WHERE s."id" = (x->>'id')::uuid`;
 }
 
 /**

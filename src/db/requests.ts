@@ -65,18 +65,18 @@ const snapshotSchema: z.ZodType<RequestSnapshot> = z.object({
 });
 const detailSchema = z.record(z.string(), z.unknown()).nullable();
 
-const withParts = {
+export const withParts = {
   checks: { orderBy: { position: "asc" } },
   approvals: { orderBy: { decidedAt: "asc" } },
 } as const satisfies Prisma.DeactivationRequestInclude;
 
-type RequestRow = Prisma.DeactivationRequestGetPayload<{ include: typeof withParts }>;
+export type RequestRow = Prisma.DeactivationRequestGetPayload<{ include: typeof withParts }>;
 
 export interface StoredRequest extends DeactivationRequest {
   number: number;
 }
 
-function toDomain(row: RequestRow): StoredRequest {
+export function toDomain(row: RequestRow): StoredRequest {
   return {
     id: row.id,
     number: row.number,
@@ -123,6 +123,18 @@ export async function findRequest(tx: Tx, id: string): Promise<StoredRequest | n
 export async function lockRequest(tx: Tx, id: string): Promise<StoredRequest | null> {
   const locked = await tx.$queryRaw<{ id: string }[]>`SELECT "id" FROM "DeactivationRequest" WHERE "id" = ${id}::uuid FOR UPDATE`;
   return locked.length === 0 ? null : findRequest(tx, id);
+}
+
+/**
+ * For a change: locks the request's row, then reads it with its checks and
+ * approvals in one query, and whether its client's data is already deleted
+ * (after deletion nothing about a request changes any more).
+ */
+export async function lockRequestForChange(tx: Tx, id: string): Promise<{ request: StoredRequest; dataDeleted: boolean } | null> {
+  const locked = await tx.$queryRaw<{ id: string }[]>`SELECT "id" FROM "DeactivationRequest" WHERE "id" = ${id}::uuid FOR UPDATE`;
+  if (locked.length === 0) return null;
+  const row = await tx.deactivationRequest.findUnique({ where: { id }, include: { ...withParts, client: { select: { dataDeletedAt: true } } } });
+  return row ? { request: toDomain(row), dataDeleted: row.client.dataDeletedAt !== null } : null;
 }
 
 export async function findLiveRequestFor(tx: Tx, clientId: string): Promise<StoredRequest | null> {

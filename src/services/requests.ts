@@ -7,6 +7,7 @@ import {
   findRequest,
   insertRequest,
   lockRequest,
+  lockRequestForChange,
   type StoredRequest,
 } from "../db/requests.ts";
 import { ErrorCode, fail, OffboardError, type Result } from "../domain/errors.ts";
@@ -100,20 +101,12 @@ function alreadyOpen(existing: StoredRequest) {
   return fail(ErrorCode.RequestAlreadyOpen, { requestId: existing.id, number: existing.number, state: existing.state });
 }
 
-export async function tickCheck(deps: ServiceDeps, requestId: string, userId: string, checkId: string, evidence?: string | null): Promise<RequestResult> {
-  if (await dataGone(deps, requestId)) return fail(ErrorCode.RequestClosed, { state: "executed" });
-  return change(deps, requestId, userId, (request, actor, now) => lifecycle.tickCheck(request, checkId, actor, evidence, now));
+export function tickCheck(deps: ServiceDeps, requestId: string, userId: string, checkId: string, evidence?: string | null): Promise<RequestResult> {
+  return change(deps, requestId, userId, (request, actor, now) => lifecycle.tickCheck(request, checkId, actor, evidence, now), { unlessDataDeleted: true });
 }
 
-export async function untickCheck(deps: ServiceDeps, requestId: string, userId: string, checkId: string): Promise<RequestResult> {
-  if (await dataGone(deps, requestId)) return fail(ErrorCode.RequestClosed, { state: "executed" });
-  return change(deps, requestId, userId, (request, actor, now) => lifecycle.untickCheck(request, checkId, actor, now));
-}
-
-/** After deletion nothing about the request changes any more, not even the checks deletion waited for. */
-async function dataGone(deps: ServiceDeps, requestId: string): Promise<boolean> {
-  const row = await deps.db.deactivationRequest.findUnique({ where: { id: requestId }, select: { client: { select: { dataDeletedAt: true } } } });
-  return Boolean(row?.client.dataDeletedAt);
+export function untickCheck(deps: ServiceDeps, requestId: string, userId: string, checkId: string): Promise<RequestResult> {
+  return change(deps, requestId, userId, (request, actor, now) => lifecycle.untickCheck(request, checkId, actor, now), { unlessDataDeleted: true });
 }
 
 export function approveRequest(deps: ServiceDeps, requestId: string, userId: string) {
@@ -248,13 +241,17 @@ async function change(
   requestId: string,
   userId: string,
   run: (request: DeactivationRequest, actor: Actor, now: Date) => Transition,
+  options: { unlessDataDeleted?: boolean } = {},
 ): Promise<RequestResult> {
   // Resolved before the transaction: it may ask Slack about user groups.
   const actor: Actor = { userId, isApprover: await deps.approvers.isApprover(userId) };
   return deps.db.$transaction(async (tx) => {
-    const before = await lockRequest(tx, requestId);
+    const locked = await lockRequestForChange(tx, requestId);
     const now = deps.clock.now();
-    if (!before) return refuse(tx, requestId, null, userId, now, { code: ErrorCode.RequestNotFound, details: { requestId } });
+    if (!locked) return refuse(tx, requestId, null, userId, now, { code: ErrorCode.RequestNotFound, details: { requestId } });
+    // After deletion nothing about the request changes any more, not even the checks deletion waited for.
+    if (options.unlessDataDeleted && locked.dataDeleted) return fail(ErrorCode.RequestClosed, { state: "executed" });
+    const before = locked.request;
     const result = run(before, actor, now);
     if (!result.ok) return refuse(tx, requestId, before, userId, now, result.error);
     await saveTransition(tx, deps, before, result.request);

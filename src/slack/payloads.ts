@@ -46,7 +46,8 @@ function jsonValue<T extends z.ZodType>(shape: T) {
 
 const policyId = z.string().regex(/^[a-z][a-z0-9_]{0,62}$/);
 
-export const checkValue = jsonValue(z.object({ r: uuid, c: policyId }));
+/** `e`: whether the check asks for evidence (ticks only; absent on cards posted before it was added). */
+export const checkValue = jsonValue(z.object({ r: uuid, c: policyId, e: z.union([z.literal(0), z.literal(1)]).optional() }));
 
 export const stepValue = jsonValue(z.object({ r: uuid, s: policyId }));
 

@@ -1,12 +1,22 @@
 import { createHash, randomUUID } from "node:crypto";
 import { ErrorCode as SlackErrorCode, type WebClient } from "@slack/web-api";
 import type { Db } from "../db/database.ts";
-import { duePublications, failPublication, notePublicationWanted, releasePublication, takePublication } from "../db/publications.ts";
+import {
+  duePublications,
+  eventsAfter,
+  failPublication,
+  noteProgress,
+  notePublicationWanted,
+  releasePublication,
+  savePost,
+  takePublication,
+  type PostProgress,
+} from "../db/publications.ts";
 import { scheduleJobs } from "../scheduler/jobs.ts";
 import type { Clock } from "../services/clock.ts";
 import type { Policy } from "../domain/policy.ts";
 import { approvalApplies } from "../domain/request.ts";
-import { loadRequestView, type RequestView, type ShownPost } from "../services/request-view.ts";
+import { loadRequestView, type RequestView, type ShownPost } from "../db/request-views.ts";
 import { t } from "./i18n/catalog.ts";
 import type { People } from "./people.ts";
 import { approvalCard } from "./views/approval-card.ts";
@@ -121,43 +131,49 @@ export class Publisher {
         if (!onlyIfDue) await notePublicationWanted(this.db, requestId, now);
         return;
       }
+      const shown: PostProgress[] = [];
+      let released: boolean;
       try {
-        await this.render(requestId, lease.recover);
+        await this.render(requestId, lease.recover, shown);
+        released = await releasePublication(this.db, requestId, this.holder, shown);
       } catch (error) {
-        await failPublication(this.db, requestId, this.holder, new Date(this.clock.now().getTime() + PUBLISH_RETRY_MS));
+        // Pending again, and the next attempt looks in Slack first; if even the progress cannot be saved, without it.
+        const retryAt = new Date(this.clock.now().getTime() + PUBLISH_RETRY_MS);
+        await failPublication(this.db, requestId, this.holder, retryAt, shown).catch(() => failPublication(this.db, requestId, this.holder, retryAt));
         throw error;
       }
-      if (await releasePublication(this.db, requestId, this.holder)) return;
+      if (released) return;
       // A newer change arrived while showing it: go again, whoever asked.
       onlyIfDue = false;
     }
   }
 
-  /** `recover`: the previous attempt ended half-way, so Slack may hold posts the database does not know. */
-  private async render(requestId: string, recover: boolean): Promise<void> {
+  /**
+   * `recover`: the previous attempt ended half-way, so Slack may hold posts the database does not know.
+   * What Slack now shows is noted in `shown`, saved with the lease's release (or failure) in one statement.
+   */
+  private async render(requestId: string, recover: boolean, shown: PostProgress[]): Promise<void> {
     const view = await loadRequestView(this.db, requestId, this.clock.now());
     if (!view) return;
     const ctx = this.channelContext();
-    const card = await this.show(view, "card", this.policy.channels.requests, requestCard(view, ctx), recover);
-    if (approvalApplies(view.request)) await this.show(view, "approval", this.policy.channels.management, approvalCard(view, ctx), recover);
-    await this.postTimeline(view, card, ctx, recover);
+    const card = await this.show(view, "card", this.policy.channels.requests, requestCard(view, ctx), recover, shown);
+    if (approvalApplies(view.request)) await this.show(view, "approval", this.policy.channels.management, approvalCard(view, ctx), recover, shown);
+    await this.postTimeline(view, card, ctx, recover, shown);
   }
 
-  private async show(view: RequestView, purpose: Purpose, channel: string, message: Message, recover: boolean): Promise<ShownPost> {
+  private async show(view: RequestView, purpose: Purpose, channel: string, message: Message, recover: boolean, shown: PostProgress[]): Promise<ShownPost> {
     const metadata = { event_type: POST_EVENT_TYPE, event_payload: { request_id: view.request.id, purpose } };
     const existing = view.posts[purpose] ?? (recover ? await this.adoptCard(view, purpose, channel) : undefined);
     const shownHash = createHash("sha256").update(JSON.stringify([message.text, message.blocks])).digest("hex");
     if (existing) {
       if (existing.shownHash === shownHash) return existing;
       await this.client.chat.update({ channel: existing.channel, ts: existing.ts, text: message.text, blocks: message.blocks, metadata });
-      await this.db.slackPost.update({ where: { id: existing.id }, data: { shownHash } });
+      noteProgress(shown, existing.id, { shownHash });
       return { ...existing, shownHash };
     }
     const posted = await this.client.chat.postMessage({ channel, text: message.text, blocks: message.blocks, unfurl_links: false, metadata });
-    return this.db.slackPost.create({
-      data: { requestId: view.request.id, purpose, channel: posted.channel ?? channel, ts: posted.ts!, shownHash },
-      select: { id: true, channel: true, ts: true, shownHash: true, threadSeq: true },
-    });
+    // Saved at once: the next step's replies go in its thread.
+    return savePost(this.db, { requestId: view.request.id, purpose, channel: posted.channel ?? channel, ts: posted.ts!, shownHash });
   }
 
   /** A card an interrupted attempt posted but never saved: found by its metadata in the channel, and saved now (what it shows is unknown: it is updated). */
@@ -169,12 +185,7 @@ export class Publisher {
       const answer = await this.lookUp(() => this.client.conversations.history({ channel, oldest, limit: 200, include_all_metadata: true, ...(cursor ? { cursor } : {}) }));
       if (!answer) return undefined;
       const found = (answer.messages ?? []).find((m) => !m.thread_ts && ours(m.metadata, view.request.id)?.purpose === purpose);
-      if (found?.ts) {
-        return this.db.slackPost.create({
-          data: { requestId: view.request.id, purpose, channel, ts: found.ts, shownHash: null },
-          select: { id: true, channel: true, ts: true, shownHash: true, threadSeq: true },
-        });
-      }
+      if (found?.ts) return savePost(this.db, { requestId: view.request.id, purpose, channel, ts: found.ts, shownHash: null });
       cursor = answer.response_metadata?.next_cursor || undefined;
       if (!answer.has_more || !cursor) return undefined;
     }
@@ -217,8 +228,8 @@ export class Publisher {
    * order (the view was read under the publication lease). After an
    * interruption, replies Slack already holds (by their metadata) are kept, not posted again.
    */
-  private async postTimeline(view: RequestView, card: ShownPost, ctx: ViewContext, recover: boolean): Promise<void> {
-    const events = await this.db.auditEvent.findMany({ where: { requestId: view.request.id, seq: { gt: card.threadSeq } }, orderBy: { seq: "asc" } });
+  private async postTimeline(view: RequestView, card: ShownPost, ctx: ViewContext, recover: boolean, shown: PostProgress[]): Promise<void> {
+    const events = await eventsAfter(this.db, view.request.id, card.threadSeq);
     let inThread: Set<string> | undefined;
     for (const event of events) {
       const line = timelineLine(event, view, ctx);
@@ -229,7 +240,7 @@ export class Publisher {
         const metadata = { event_type: POST_EVENT_TYPE, event_payload: { request_id: view.request.id, seq: Number(event.seq) } };
         if (line) await this.client.chat.postMessage({ channel: card.channel, thread_ts: card.ts, text: line, unfurl_links: false, metadata });
       }
-      await this.db.slackPost.update({ where: { id: card.id }, data: { threadSeq: event.seq } });
+      noteProgress(shown, card.id, { threadSeq: event.seq });
     }
   }
 

@@ -5,7 +5,7 @@ import { LANGUAGES, type Language, type Policy } from "../../src/domain/policy.t
 import { planLadder } from "../../src/domain/dunning.ts";
 import { LIMITS as FIELD_LIMITS, openRequest, type RequestState } from "../../src/domain/request.ts";
 import type { StoredRequest } from "../../src/db/requests.ts";
-import type { RequestView } from "../../src/services/request-view.ts";
+import type { RequestView } from "../../src/db/request-views.ts";
 import { approvalCard } from "../../src/slack/views/approval-card.ts";
 import type { ViewContext } from "../../src/slack/views/format.ts";
 import { homeView, inactiveClientsModal } from "../../src/slack/views/home.ts";

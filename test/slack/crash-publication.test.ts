@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
-import { loadRequestView } from "../../src/services/request-view.ts";
+import { loadRequestView } from "../../src/db/request-views.ts";
 import { Ids } from "../../src/slack/ids.ts";
 import { requestCard } from "../../src/slack/views/request-card.ts";
 import { BotProcess, eventually } from "../support/bot-process.ts";

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { PUBLICATION_GRACE_MS } from "../../src/db/publications.ts";
 import { openRequest, tickCheck } from "../../src/services/requests.ts";
-import { loadRequestView } from "../../src/services/request-view.ts";
+import { loadRequestView } from "../../src/db/request-views.ts";
 import { Ids } from "../../src/slack/ids.ts";
 import { requestCard } from "../../src/slack/views/request-card.ts";
 import { createClient } from "../support/ledger-data.ts";

@@ -1,7 +1,7 @@
 import { describe } from "vitest";
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { openDatabase, type DatabaseHandle } from "../../src/db/database.ts";
+import { openDatabase, type DatabaseHandle, type OpenOptions } from "../../src/db/database.ts";
 import { applyMigrations } from "../../src/db/migrations.ts";
 
 export const testDatabaseUrl = process.env.OFFBOARD_TEST_DATABASE_URL;
@@ -38,14 +38,14 @@ async function adminQuery(sql: string): Promise<void> {
  * database on the PostgreSQL server named by OFFBOARD_TEST_DATABASE_URL
  * (dropped again by close()).
  */
-export async function createTestDatabase(): Promise<DatabaseHandle & { url?: string }> {
+export async function createTestDatabase(options: OpenOptions = {}): Promise<DatabaseHandle & { url?: string }> {
   if (!testDatabaseUrl) {
-    const db = await openDatabase({ kind: "embedded" });
+    const db = await openDatabase({ kind: "embedded" }, options);
     await applyMigrations(db);
     return db;
   }
   const database = await createPostgresDatabaseUrl();
-  const db = await openDatabase({ kind: "postgres", url: database.url });
+  const db = await openDatabase({ kind: "postgres", url: database.url }, options);
   await applyMigrations(db);
   return {
     ...db,

@@ -113,6 +113,9 @@ export class FakeSlack {
     return this.calls.filter((c) => c.method === method && where(c.args)).map((c) => c.args);
   }
 
+  /** Told of every Web API call as it is recorded (e.g. to note how much work came before it). */
+  onCall: ((method: string, args: Record<string, unknown>) => void) | undefined;
+
   clear(): void {
     this.calls.length = 0;
     this.responses.length = 0;
@@ -146,6 +149,7 @@ export class FakeSlack {
       }
     }
     this.calls.push({ method, args });
+    this.onCall?.(method, args);
     const answer = this.answer(method, args);
     if (hold?.done) await hold.released;
     reply(answer);

@@ -33,6 +33,8 @@ export class TestBot {
   server!: Server;
   scheduler!: Scheduler;
   url = "";
+  /** Every statement the bot's driver sent, in order (clear it to count one interaction's work). */
+  readonly queries: string[] = [];
   /** Set before start() to see (or capture) the bot's logs. */
   logger: Logger | undefined;
 
@@ -48,7 +50,7 @@ export class TestBot {
   }
 
   async start(): Promise<this> {
-    this.handle = await createTestDatabase();
+    this.handle = await createTestDatabase({ onQuery: (sql) => this.queries.push(sql) });
     await this.fake.start();
     this.slack = createSlackApp({
       botToken: "xoxb-test-token",

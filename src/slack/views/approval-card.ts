@@ -1,7 +1,7 @@
 import type { KnownBlock } from "@slack/types";
 import { labelFor } from "../../domain/policy.ts";
 import { approvalApplies, approvalsGiven } from "../../domain/request.ts";
-import type { RequestView } from "../../services/request-view.ts";
+import type { RequestView } from "../../db/request-views.ts";
 import { t } from "../i18n/catalog.ts";
 import { Ids } from "../ids.ts";
 import { clip, escapeText, formatDateTime, mention, type ViewContext } from "./format.ts";

@@ -1,6 +1,6 @@
 import type { DomainError } from "../../domain/errors.ts";
 import type { Missing } from "../../domain/request.ts";
-import type { RequestView } from "../../services/request-view.ts";
+import type { RequestView } from "../../db/request-views.ts";
 import { t, type MessageKey } from "../i18n/catalog.ts";
 import { escapeText, formatCalendarDate, formatDateTime, mention, type ViewContext } from "./format.ts";
 import { describeMissing } from "./request-card.ts";

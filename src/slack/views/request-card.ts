@@ -2,7 +2,7 @@ import type { Button, KnownBlock, SectionBlock } from "@slack/types";
 import { computeTimeline, executionMoment } from "../../domain/calendar.ts";
 import { labelFor, type CheckDefinition } from "../../domain/policy.ts";
 import { approvalsGiven, missingForExecution, type CheckState, type Missing } from "../../domain/request.ts";
-import type { RequestView } from "../../services/request-view.ts";
+import type { RequestView } from "../../db/request-views.ts";
 import { t } from "../i18n/catalog.ts";
 import { Ids } from "../ids.ts";
 import { clip, escapeText, formatCalendarDate, formatDateTime, formatMoney, mention, type ViewContext } from "./format.ts";
@@ -12,9 +12,14 @@ export interface Message {
   blocks: KnownBlock[];
 }
 
-/** Button values carry ids only; the server re-checks everything they name. */
-export function checkButtonValue(requestId: string, checkId: string): string {
-  return JSON.stringify({ r: requestId, c: checkId });
+/**
+ * Button values carry ids only; the server re-checks everything they name.
+ * A tick says whether the check asks for evidence (`e`), so a check that does
+ * not is ticked without reading the request first; a forged `e` changes
+ * nothing the server allows (evidence a check requires is still required).
+ */
+export function checkButtonValue(requestId: string, checkId: string, asksEvidence?: boolean): string {
+  return JSON.stringify(asksEvidence === undefined ? { r: requestId, c: checkId } : { r: requestId, c: checkId, e: asksEvidence ? 1 : 0 });
 }
 
 /** The card in the requests channel: the facts, the checklist, and what can be done next. */
@@ -197,7 +202,7 @@ function checkBlock(view: RequestView, definition: CheckDefinition, state: Check
         type: "button",
         action_id: done ? Ids.action.untick : Ids.action.tick,
         text: { type: "plain_text", text: t(ctx.language, done ? "button.untick" : "button.tick") },
-        value: checkButtonValue(request.id, definition.id),
+        value: done ? checkButtonValue(request.id, definition.id) : checkButtonValue(request.id, definition.id, definition.evidence !== "none"),
         ...(done ? {} : { style: "primary" as const }),
       };
     }

@@ -1,6 +1,6 @@
 import type { AuditRecord } from "../../db/audit.ts";
 import { labelFor, type Action } from "../../domain/policy.ts";
-import type { RequestView } from "../../services/request-view.ts";
+import type { RequestView } from "../../db/request-views.ts";
 import { t } from "../i18n/catalog.ts";
 import { describeDetail } from "./request-card.ts";
 import { clip, escapeText, formatDateTime, mention, who, type ViewContext } from "./format.ts";

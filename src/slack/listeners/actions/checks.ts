@@ -2,7 +2,7 @@ import type { App } from "@slack/bolt";
 import { refreshAutomaticChecks, tickCheck, untickCheck } from "../../../services/requests.ts";
 import { userContext, type SlackDeps } from "../../context.ts";
 import { Ids } from "../../ids.ts";
-import { loadRequest } from "../../../services/request-view.ts";
+import { loadRequest } from "../../../db/request-views.ts";
 import { blockAction, checkValue } from "../../payloads.ts";
 import { evidenceModal } from "../../views/modals.ts";
 import { refuseMalformed, refuseOrPublish } from "./respond.ts";
@@ -13,14 +13,15 @@ export function register(app: App, deps: SlackDeps): void {
     await ack();
     const parsed = parse(body);
     if (!parsed) return refuseMalformed(deps, respond, body);
-    const { userId, requestId, checkId, triggerId } = parsed;
-    const ctx = await userContext(deps, userId);
-    // Only the check's definition is needed here; the card is loaded once, by the publisher.
-    const request = await loadRequest(deps.services.db, requestId);
-    const definition = request?.snapshot.checks.find((c) => c.id === checkId);
-    if (definition && definition.type === "manual" && definition.evidence !== "none") {
-      await client.views.open({ trigger_id: triggerId, view: evidenceModal(requestId, definition, ctx) });
-      return;
+    const { userId, requestId, checkId, triggerId, asksEvidence } = parsed;
+    // The button says when the check asks for evidence; a card from before it said so is read.
+    if (asksEvidence !== false) {
+      const request = await loadRequest(deps.services.db, requestId);
+      const definition = request?.snapshot.checks.find((c) => c.id === checkId);
+      if (definition && definition.type === "manual" && definition.evidence !== "none") {
+        await client.views.open({ trigger_id: triggerId, view: evidenceModal(requestId, definition, await userContext(deps, userId)) });
+        return;
+      }
     }
     await refuseOrPublish(deps, respond, userId, requestId, await tickCheck(deps.services, requestId, userId, checkId, null));
   });
@@ -47,5 +48,6 @@ function parse(body: unknown) {
   if (!payload.success) return null;
   const value = checkValue.safeParse(payload.data.actions[0]!.value ?? "");
   if (!value.success) return null;
-  return { userId: payload.data.user.id, triggerId: payload.data.trigger_id, requestId: value.data.r, checkId: value.data.c };
+  const asksEvidence = value.data.e === undefined ? undefined : value.data.e === 1;
+  return { userId: payload.data.user.id, triggerId: payload.data.trigger_id, requestId: value.data.r, checkId: value.data.c, asksEvidence };
 }

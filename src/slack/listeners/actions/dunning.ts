@@ -7,7 +7,7 @@ import type { ViewContext } from "../../views/format.ts";
 import { localDate } from "../../../domain/calendar.ts";
 import { addDuration } from "../../../domain/duration.ts";
 import { markStepDone, reassignStep, snoozeStepOneDay, snoozeStepUntilDay, stopLadder } from "../../../services/dunning.ts";
-import { loadRequestView } from "../../../services/request-view.ts";
+import { loadRequestView } from "../../../db/request-views.ts";
 import { userContext, type SlackDeps } from "../../context.ts";
 import { t } from "../../i18n/catalog.ts";
 import { Ids } from "../../ids.ts";

@@ -1,6 +1,6 @@
 import type { App } from "@slack/bolt";
 import { approveRequest, checkMayDecide, executeRequest, releaseHeldInvoices, withdrawRequest } from "../../../services/requests.ts";
-import { loadRequestView } from "../../../services/request-view.ts";
+import { loadRequestView } from "../../../db/request-views.ts";
 import { userContext, type SlackDeps } from "../../context.ts";
 import { Ids } from "../../ids.ts";
 import { blockAction, requestIdValue } from "../../payloads.ts";

@@ -1,7 +1,7 @@
 import type { App } from "@slack/bolt";
 import { localDate } from "../../../domain/calendar.ts";
 import { findLiveRequestFor } from "../../../db/requests.ts";
-import { openRequestsOf } from "../../../services/request-view.ts";
+import { openRequestsOf } from "../../../db/request-views.ts";
 import type { SlackDeps } from "../../context.ts";
 import { t } from "../../i18n/catalog.ts";
 import { Ids } from "../../ids.ts";
