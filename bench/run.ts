@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { openDatabase } from "../src/db/database.ts";
 import { applyMigrations } from "../src/db/migrations.ts";
-import { scheduleJobs, type ClaimedJob } from "../src/scheduler/jobs.ts";
+import { jobRepository, scheduleJobs, type ClaimedJob } from "../src/db/jobs.ts";
 import { Scheduler } from "../src/scheduler/scheduler.ts";
 import { systemClock } from "../src/services/clock.ts";
 import { sandboxBench } from "./sandbox.ts";
@@ -53,7 +53,7 @@ async function schedulerBench(jobs = 10_000): Promise<void> {
     const handler = async (job: ClaimedJob) => {
       runs.set(job.key, (runs.get(job.key) ?? 0) + 1);
     };
-    const workers = [a, b].map((db, i) => new Scheduler({ db: db.prisma, clock: systemClock, handlers: { bench: handler }, pollMs: 5, batchSize: 100, concurrency: 8, workerId: `bench-${i}` }));
+    const workers = [a, b].map((db, i) => new Scheduler({ jobs: jobRepository(db.prisma), clock: systemClock, handlers: { bench: handler }, pollMs: 5, batchSize: 100, concurrency: 8, workerId: `bench-${i}` }));
     const started = performance.now();
     await Promise.all(workers.map(async (w) => {
       while ((await w.tick()) > 0);

@@ -12,7 +12,8 @@ import WebSocket from "ws";
 import { Ledger } from "../src/connectors/ledger.ts";
 import { openDatabase } from "../src/db/database.ts";
 import { applyMigrations } from "../src/db/migrations.ts";
-import { policySchema } from "../src/domain/policy.ts";
+import { createStore } from "../src/db/store.ts";
+import { policySchema } from "../src/config/policy-schema.ts";
 import { searchKey } from "../src/domain/text.ts";
 import { systemClock } from "../src/services/clock.ts";
 import { openRequest } from "../src/services/requests.ts";
@@ -173,7 +174,7 @@ export async function slackBench(databaseUrl: string): Promise<void> {
     console.log(`\nclients: ${CLIENTS} inserted in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
     // Requests to click on: one per client, opened through the services.
-    const services = { db: db.prisma, clock: systemClock, policy, sor: new Ledger(db.prisma), approvers: { isApprover: async (u: string) => u.startsWith("U0MANAGER") } };
+    const services = { store: createStore(db.prisma), clock: systemClock, policy, sor: new Ledger(db.prisma), approvers: { isApprover: async (u: string) => u.startsWith("U0MANAGER") } };
     const requestIds: string[] = [];
     for (let n = 0; n < REQUESTS; n++) {
       const opened = await openRequest(services, { clientRef: `C-${String(n).padStart(6, "0")}`, kind: "voluntary", requestedBy: "U0REQUESTER", reason: "bench" });

@@ -7,6 +7,7 @@ import { Ledger } from "./connectors/ledger.ts";
 import { HttpSystemOfRecord, MIN_SECRET_LENGTH } from "./connectors/http.ts";
 import { checkDatabase, DatabaseUnavailableError, openDatabase, type DatabaseHandle, type DatabaseTarget } from "./db/database.ts";
 import { applyMigrations, databaseIsReady, readMigrations } from "./db/migrations.ts";
+import { createStore, type Store } from "./db/store.ts";
 import { systemClock, type Clock } from "./services/clock.ts";
 import { Scheduler } from "./scheduler/scheduler.ts";
 import { createSlackApp } from "./slack/app.ts";
@@ -63,6 +64,8 @@ export interface RunningBot {
   /** HTTP mode: the listening server. */
   server?: Server;
   database: DatabaseHandle;
+  /** The data layer on that database, as the services use it. */
+  store: Store;
   scheduler: Scheduler;
   clock: Clock;
 }
@@ -122,6 +125,7 @@ export async function startBot(env: Env, cwd: string, log: (line: string) => voi
     const applied = await applyMigrations(db);
     if (applied.length) log(`applied ${applied.length} migration(s): ${applied.join(", ")}`);
     const migrations = (await readMigrations()).migrationDirectories.map((m) => m.path);
+    const store = createStore(db.prisma);
     let scheduler: Scheduler | undefined;
     const slack = createSlackApp({
       botToken: env.SLACK_BOT_TOKEN!,
@@ -130,7 +134,7 @@ export async function startBot(env: Env, cwd: string, log: (line: string) => voi
       verified,
       policy: policy.policy,
       services: {
-        db: db.prisma,
+        store,
         clock,
         policy: policy.policy,
         sor:
@@ -149,7 +153,7 @@ export async function startBot(env: Env, cwd: string, log: (line: string) => voi
       throw new StartupError(`cannot start: ${describeSlackFailure(error, env.SLACK_API_URL)}`, 2);
     }
     scheduler = new Scheduler({
-      db: db.prisma,
+      jobs: store.jobs,
       clock,
       handlers: slack.jobHandlers,
       batchHandlers: slack.batchHandlers,
@@ -172,6 +176,7 @@ export async function startBot(env: Env, cwd: string, log: (line: string) => voi
     return {
       ...(server ? { server } : {}),
       database: db,
+      store,
       scheduler,
       clock,
       stop: () =>

@@ -1,6 +1,6 @@
 import { Option, type Command } from "commander";
 import { stringify } from "csv-stringify/sync";
-import { canonicalJson, verifyAudit } from "../db/audit.ts";
+import { canonicalJson, eventsPage, verifyAudit } from "../db/audit.ts";
 import type { DatabaseHandle } from "../db/database.ts";
 import { CliFailure, instant, lineWriter, withDatabase, type CliIo } from "./shared.ts";
 
@@ -39,11 +39,7 @@ async function exportAudit(db: DatabaseHandle, format: "csv" | "jsonl", range: {
   if (format === "csv") io.stdout.write(stringify([EXPORT_COLUMNS]));
   let after = 0n;
   for (;;) {
-    const page = await db.prisma.auditEvent.findMany({
-      where: { seq: { gt: after }, at: { ...(range.from ? { gte: range.from } : {}), ...(range.to ? { lt: range.to } : {}) } },
-      orderBy: { seq: "asc" },
-      take: 1000,
-    });
+    const page = await eventsPage(db.prisma, after, range, 1000);
     if (page.length === 0) return;
     const rows = page.map((e) => ({
       seq: Number(e.seq),

@@ -8,7 +8,7 @@ import { databaseTarget } from "../config/env.ts";
 import { loadPolicyFile } from "../config/policy-file.ts";
 import { Ledger } from "../connectors/ledger.ts";
 import { closestRefs, countClients, findClientFile, listClients, type ClientFile, type ClientInList } from "../db/clients.ts";
-import { DataDirLockedError, describeDatabaseFailure, openDatabase, type DatabaseHandle } from "../db/database.ts";
+import { checkDatabase, DatabaseUnavailableError, DataDirLockedError, describeDatabaseFailure, openDatabase, type DatabaseHandle } from "../db/database.ts";
 import { formatMinor } from "../domain/money.ts";
 import { searchKey } from "../domain/text.ts";
 
@@ -114,10 +114,10 @@ async function lookAt<T>(io: ClientViewsIo, deps: ClientViewsDeps, work: (db: Da
   }
   try {
     // A wrong address, name or password is one plain line, as for every other command.
-    await db.prisma.$queryRaw`SELECT 1`;
+    await checkDatabase(db, target);
   } catch (error) {
     await db.close().catch(() => {});
-    throw deps.failure(describeDatabaseFailure(error, target));
+    throw deps.failure(error instanceof DatabaseUnavailableError ? error.message : describeDatabaseFailure(error, target));
   }
   try {
     return await work(db);

@@ -3,6 +3,7 @@ import { userInfo } from "node:os";
 import { basename, resolve } from "node:path";
 import { Option, type Command } from "commander";
 import { loadPolicyFile } from "../config/policy-file.ts";
+import { createStore } from "../db/store.ts";
 import { systemClock } from "../services/clock.ts";
 import { CSV_ENCODINGS, decodeCsv, formatRowProblems, type CsvEncoding, type RowProblem } from "../services/csv-rows.ts";
 import { importClients, importEquipment, importInvoices, type ImportDeps, type ImportResult } from "../services/imports.ts";
@@ -40,7 +41,7 @@ export function addImportCommands(program: Command, io: CliIo): Record<string, C
         const decoded = decodeCsv(bytes, options.encoding);
         if (!decoded.ok) throw refused([decoded.problem]);
         await withDatabase(io, { migrate: true }, async (db) => {
-          const result = await run({ db: db.prisma, clock: systemClock, actor: cliActor() }, basename(path), decoded.text);
+          const result = await run({ store: createStore(db.prisma), clock: systemClock, actor: cliActor() }, basename(path), decoded.text);
           if (!result.ok) throw refused(result.problems);
           out(`imported ${path}: ${result.created} created, ${result.updated} updated`);
         });

@@ -1,7 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { isNode, LineCounter, parseDocument, type Document } from "yaml";
 import type { z } from "zod";
-import { notAccepted, policySchema, shownValue, type Policy } from "../domain/policy.ts";
+import type { Policy } from "../domain/policy.ts";
+import { notAccepted, policySchema, shownValue } from "./policy-schema.ts";
 
 export interface PolicyProblem {
   /** Dotted key path, e.g. `kinds.voluntary.checks[2].label`; empty for the whole file. */

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { canonicalJson } from "../domain/canonical-json.ts";
 import { withoutNul } from "../domain/text.ts";
-import type { Db, Tx } from "./database.ts";
+import type { Tx } from "./database.ts";
 import { PUBLICATION_GRACE_MS } from "./publications.ts";
 
 export { canonicalJson };
@@ -102,7 +102,7 @@ export type VerifyResult =
   | { ok: false; events: number; seq: bigint; problem: string };
 
 /** Recomputes the whole chain: any edited, removed or inserted event breaks it. */
-export async function verifyAudit(db: Db, pageSize = 2000): Promise<VerifyResult> {
+export async function verifyAudit(db: Tx, pageSize = 2000): Promise<VerifyResult> {
   let expectedSeq = 1n;
   let prevHash = GENESIS_HASH;
   let count = 0;
@@ -131,6 +131,38 @@ export async function verifyAudit(db: Db, pageSize = 2000): Promise<VerifyResult
   }
   return { ok: true, events: count, lastSeq };
 }
+
+/** The `data` of the events with this action about a request or a client, oldest first (how attempts are counted). */
+export async function eventData(db: Tx, where: { requestId?: string; clientId?: string }, action: string): Promise<unknown[]> {
+  const rows = await db.auditEvent.findMany({ where: { ...where, action }, select: { data: true } });
+  return rows.map((r) => r.data);
+}
+
+/** Whether the request's trail holds an event with this action. */
+export async function hasEvent(db: Tx, requestId: string, action: string): Promise<boolean> {
+  return (await db.auditEvent.findFirst({ where: { requestId, action }, select: { seq: true } })) !== null;
+}
+
+/** Up to `limit` events after `after` (by seq), at or after `from` and before `to`, oldest first (the export's pages). */
+export function eventsPage(db: Tx, after: bigint, range: { from?: Date; to?: Date }, limit: number) {
+  return db.auditEvent.findMany({
+    where: { seq: { gt: after }, at: { ...(range.from ? { gte: range.from } : {}), ...(range.to ? { lt: range.to } : {}) } },
+    orderBy: { seq: "asc" },
+    take: limit,
+  });
+}
+
+/** The audit trail, on the database or inside a transaction (append belongs inside the change's transaction). */
+export function auditRepository(db: Tx) {
+  return {
+    append: (events: AuditInput[]) => appendAudit(db, events),
+    eventData: (where: { requestId?: string; clientId?: string }, action: string) => eventData(db, where, action),
+    hasEvent: (requestId: string, action: string) => hasEvent(db, requestId, action),
+    verify: (pageSize?: number) => verifyAudit(db, pageSize),
+  };
+}
+
+export type AuditRepository = ReturnType<typeof auditRepository>;
 
 /** A forged value quoted in an event loses its NUL characters rather than the event. */
 function deepWithoutNul(value: unknown): unknown {

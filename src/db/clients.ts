@@ -3,9 +3,40 @@ import { searchKey } from "../domain/text.ts";
 import type { Db, Tx } from "./database.ts";
 
 /**
- * What people look at about clients without Slack or SQL (`offboard clients
- * list|show`). Reads only: nothing here writes.
+ * Clients as Offboard keeps them: what the services read and change about one
+ * (a lock while a request opens, its data deleted), and what people look at
+ * without Slack or SQL (`offboard clients list|show`, reads only).
  */
+
+/** What the services need to know about one client. */
+export interface ClientSummary {
+  id: string;
+  ref: string;
+  name: string;
+  status: ClientStatus;
+  dataDeletedAt: Date | null;
+}
+
+const SUMMARY = { id: true, ref: true, name: true, status: true, dataDeletedAt: true } as const;
+
+/** Locks the client's row until the transaction ends (one live request per client: it serialises concurrent openings). */
+export async function lockClient(tx: Tx, id: string): Promise<void> {
+  await tx.$queryRaw`SELECT "id" FROM "Client" WHERE "id" = ${id}::uuid FOR UPDATE`;
+}
+
+export function findClient(db: Db | Tx, id: string): Promise<ClientSummary | null> {
+  return db.client.findUnique({ where: { id }, select: SUMMARY });
+}
+
+/** A client that must exist (a request's): throws when it does not. */
+export function getClient(db: Db | Tx, id: string): Promise<ClientSummary> {
+  return db.client.findUniqueOrThrow({ where: { id }, select: SUMMARY });
+}
+
+/** The client's data is deleted (once: a second deletion keeps the first date). */
+export async function markDataDeleted(db: Db | Tx, id: string, at: Date): Promise<void> {
+  await db.client.updateMany({ where: { id, dataDeletedAt: null }, data: { dataDeletedAt: at } });
+}
 
 /** One line of the client list. A client has at most one open request (a unique index says so). */
 export interface ClientInList {
@@ -186,3 +217,15 @@ export async function findClientFile(db: Db, ref: string): Promise<ClientFile | 
     { isolationLevel: "RepeatableRead" },
   );
 }
+
+/** Clients, on the database or inside a transaction. */
+export function clientRepository(db: Tx) {
+  return {
+    lock: (id: string) => lockClient(db, id),
+    find: (id: string) => findClient(db, id),
+    get: (id: string) => getClient(db, id),
+    markDataDeleted: (id: string, at: Date) => markDataDeleted(db, id, at),
+  };
+}
+
+export type ClientRepository = ReturnType<typeof clientRepository>;

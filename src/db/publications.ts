@@ -1,5 +1,5 @@
 import { Prisma } from "../generated/prisma/client.ts";
-import type { Db, Tx } from "./database.ts";
+import type { Tx } from "./database.ts";
 import type { ShownPost } from "./request-views.ts";
 
 // The `Publication` row of a request is its outbox for Slack. `dirty`: a
@@ -29,7 +29,7 @@ export async function markForPublication(tx: Tx, requestIds: Iterable<string>, g
  * (the sweep) takes it only while it is still waiting past its time. Returns
  * null when not taken, else whether the previous attempt ended half-way.
  */
-export async function takePublication(db: Db, requestId: string, holder: string, now: Date, until: Date, onlyIfDue: boolean): Promise<{ recover: boolean } | null> {
+export async function takePublication(db: Tx, requestId: string, holder: string, now: Date, until: Date, onlyIfDue: boolean): Promise<{ recover: boolean } | null> {
   const rows = await db.$queryRaw<{ recover: boolean }[]>`
     INSERT INTO "Publication" AS p ("requestId", "holder", "leaseUntil", "dirty", "recover") VALUES (${requestId}::uuid, ${holder}, ${until}, false, false)
     ON CONFLICT ("requestId") DO UPDATE SET "holder" = ${holder}, "leaseUntil" = ${until}, "dirty" = false,
@@ -40,7 +40,7 @@ export async function takePublication(db: Db, requestId: string, holder: string,
 }
 
 /** Another process holds it: it must go again before letting go (and if it dies, the sweep will). */
-export async function notePublicationWanted(db: Db, requestId: string, now: Date): Promise<void> {
+export async function notePublicationWanted(db: Tx, requestId: string, now: Date): Promise<void> {
   await db.$executeRaw`UPDATE "Publication" SET "dirty" = true, "leaseUntil" = COALESCE("leaseUntil", ${now}) WHERE "requestId" = ${requestId}::uuid`;
 }
 
@@ -51,20 +51,13 @@ export interface PostProgress {
   threadSeq?: bigint;
 }
 
-/** Notes a post's progress (the latest wins), to be saved with the lease's release or failure. */
-export function noteProgress(progress: PostProgress[], id: string, change: Omit<PostProgress, "id">): void {
-  const entry = progress.find((p) => p.id === id);
-  if (entry) Object.assign(entry, change);
-  else progress.push({ id, ...change });
-}
-
 /** A card or approval card Slack now shows, saved as soon as it is posted (replies go in its thread). */
-export function savePost(db: Db, post: { requestId: string; purpose: string; channel: string; ts: string; shownHash: string | null }): Promise<ShownPost> {
+export function savePost(db: Tx, post: { requestId: string; purpose: string; channel: string; ts: string; shownHash: string | null }): Promise<ShownPost> {
   return db.slackPost.create({ data: post, select: { id: true, channel: true, ts: true, shownHash: true, threadSeq: true } });
 }
 
 /** The request's audit events past a thread's position, in order: the replies still to post. */
-export function eventsAfter(db: Db, requestId: string, seq: bigint) {
+export function eventsAfter(db: Tx, requestId: string, seq: bigint) {
   return db.auditEvent.findMany({ where: { requestId, seq: { gt: seq } }, orderBy: { seq: "asc" } });
 }
 
@@ -72,7 +65,7 @@ export function eventsAfter(db: Db, requestId: string, seq: bigint) {
  * Shown: saves what the posts now show and lets go, in one statement, unless
  * a change arrived meanwhile (then the holder goes again, its progress saved).
  */
-export async function releasePublication(db: Db, requestId: string, holder: string, progress: PostProgress[] = []): Promise<boolean> {
+export async function releasePublication(db: Tx, requestId: string, holder: string, progress: PostProgress[] = []): Promise<boolean> {
   const rows = await db.$queryRaw<{ released: boolean }[]>`
     WITH saved AS (${savedProgress(progress)})
     UPDATE "Publication" SET
@@ -85,7 +78,7 @@ export async function releasePublication(db: Db, requestId: string, holder: stri
 }
 
 /** Slack (or the database) failed half-way: progress saved, pending again from `retryAt`, and the next attempt looks before posting. */
-export async function failPublication(db: Db, requestId: string, holder: string, retryAt: Date, progress: PostProgress[] = []): Promise<void> {
+export async function failPublication(db: Tx, requestId: string, holder: string, retryAt: Date, progress: PostProgress[] = []): Promise<void> {
   await db.$executeRaw`
     WITH saved AS (${savedProgress(progress)})
     UPDATE "Publication" SET "holder" = NULL, "leaseUntil" = ${retryAt}, "dirty" = true, "recover" = true
@@ -108,7 +101,7 @@ function savedProgress(progress: PostProgress[]) {
  * Requests waiting past their time with no retry job on them (a crash after a
  * commit, a holder that died): an index range on leaseUntil, empty when all is shown.
  */
-export async function duePublications(db: Db, now: Date, retryJobKind: string, limit: number): Promise<string[]> {
+export async function duePublications(db: Tx, now: Date, retryJobKind: string, limit: number): Promise<string[]> {
   const rows = await db.$queryRaw<{ requestId: string }[]>`
     SELECT p."requestId" FROM "Publication" p
     WHERE p."leaseUntil" < ${now}
@@ -117,3 +110,25 @@ export async function duePublications(db: Db, now: Date, retryJobKind: string, l
     LIMIT ${limit}`;
   return rows.map((r) => r.requestId);
 }
+
+/** The card's post in Slack (its thread holds the request's replies), or null before it is posted. */
+export function cardOf(db: Tx, requestId: string): Promise<ShownPost | null> {
+  return db.slackPost.findUnique({ where: { requestId_purpose: { requestId, purpose: "card" } }, select: { id: true, channel: true, ts: true, shownHash: true, threadSeq: true } });
+}
+
+/** The posts Slack shows for requests and the outbox that keeps them in step (publications), on the database or inside a transaction. */
+export function publicationRepository(db: Tx) {
+  return {
+    markForPublication: (requestIds: Iterable<string>, graceUntil: Date) => markForPublication(db, requestIds, graceUntil),
+    take: (requestId: string, holder: string, now: Date, until: Date, onlyIfDue: boolean) => takePublication(db, requestId, holder, now, until, onlyIfDue),
+    noteWanted: (requestId: string, now: Date) => notePublicationWanted(db, requestId, now),
+    release: (requestId: string, holder: string, progress?: PostProgress[]) => releasePublication(db, requestId, holder, progress),
+    fail: (requestId: string, holder: string, retryAt: Date, progress?: PostProgress[]) => failPublication(db, requestId, holder, retryAt, progress),
+    due: (now: Date, retryJobKind: string, limit: number) => duePublications(db, now, retryJobKind, limit),
+    savePost: (post: { requestId: string; purpose: string; channel: string; ts: string; shownHash: string | null }) => savePost(db, post),
+    cardOf: (requestId: string) => cardOf(db, requestId),
+    eventsAfter: (requestId: string, seq: bigint) => eventsAfter(db, requestId, seq),
+  };
+}
+
+export type PublicationRepository = ReturnType<typeof publicationRepository>;

@@ -1,5 +1,5 @@
 import type { LadderStepState } from "../domain/dunning.ts";
-import type { Db } from "./database.ts";
+import type { Tx } from "./database.ts";
 import { toDomain, withParts, type StoredRequest } from "./requests.ts";
 
 /** A message Slack shows for a request: where, what it shows, and the last audit event in its thread. */
@@ -28,7 +28,7 @@ export interface RequestView {
 const CLIENT = { id: true, ref: true, name: true, status: true, reactivatedAt: true, reactivatedBy: true, dataDeletedAt: true } as const;
 
 /** The request and all its cards show, in one query (the relations are joined in the database). */
-export async function loadRequestView(db: Db, requestId: string, now: Date): Promise<RequestView | null> {
+export async function loadRequestView(db: Tx, requestId: string, now: Date): Promise<RequestView | null> {
   const row = await db.deactivationRequest.findUnique({
     where: { id: requestId },
     include: {
@@ -56,13 +56,13 @@ export async function loadRequestView(db: Db, requestId: string, now: Date): Pro
 }
 
 /** The request alone (its snapshot, checks and approvals), when a listener needs no more than that. */
-export async function loadRequest(db: Db, requestId: string): Promise<StoredRequest | null> {
+export async function loadRequest(db: Tx, requestId: string): Promise<StoredRequest | null> {
   const row = await db.deactivationRequest.findUnique({ where: { id: requestId }, include: withParts });
   return row ? toDomain(row) : null;
 }
 
 /** A user's open requests, newest first (for `/deactivate help` and App Home). */
-export async function openRequestsOf(db: Db, userId: string, limit = 20) {
+export async function openRequestsOf(db: Tx, userId: string, limit = 20) {
   return db.deactivationRequest.findMany({
     where: { requestedBy: userId, state: { in: ["open", "ready", "executing"] } },
     orderBy: { requestedAt: "desc" },
@@ -70,3 +70,14 @@ export async function openRequestsOf(db: Db, userId: string, limit = 20) {
     select: { id: true, number: true, state: true, client: { select: { name: true, ref: true } } },
   });
 }
+
+/** What Slack shows about requests (the cards' read model), on the database or inside a transaction. */
+export function requestViewRepository(db: Tx) {
+  return {
+    load: (requestId: string, now: Date) => loadRequestView(db, requestId, now),
+    loadRequest: (requestId: string) => loadRequest(db, requestId),
+    openRequestsOf: (userId: string, limit?: number) => openRequestsOf(db, userId, limit),
+  };
+}
+
+export type RequestViewRepository = ReturnType<typeof requestViewRepository>;

@@ -1,68 +1,11 @@
 import { z } from "zod";
 import { sameJson } from "../domain/canonical-json.ts";
 import { ErrorCode, OffboardError } from "../domain/errors.ts";
-import { DEFAULT_CALENDAR, type CalendarRules } from "../domain/calendar.ts";
-import { ACTIONS, AUTOMATIC_CHECKS, DUNNING_CHANNELS, type CheckDefinition, type DunningStep, type Label } from "../domain/policy.ts";
-import { LIVE_STATES, type DeactivationRequest, type NewRequest, type RequestSnapshot } from "../domain/request.ts";
+import { LIVE_STATES, type DeactivationRequest, type NewRequest } from "../domain/request.ts";
+import { snapshotSchema } from "../domain/snapshot.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { Tx } from "./database.ts";
 
-const labelSchema: z.ZodType<Label> = z.union([z.string(), z.object({ en: z.string().optional(), es: z.string().optional(), pt: z.string().optional() })]);
-const checkDefinitionSchema: z.ZodType<CheckDefinition> = z.object({
-  id: z.string(),
-  label: labelSchema,
-  type: z.enum(["manual", "automatic"]),
-  automatic: z.enum(AUTOMATIC_CHECKS).optional(),
-  evidence: z.enum(["required", "optional", "none"]),
-  required: z.boolean(),
-  when: z.object({ thirdParty: z.boolean().optional(), hostedDatabase: z.boolean().optional() }).optional(),
-});
-const durationSchema = z.object({
-  years: z.number().optional(),
-  months: z.number().optional(),
-  weeks: z.number().optional(),
-  days: z.number().optional(),
-  hours: z.number().optional(),
-  minutes: z.number().optional(),
-  seconds: z.number().optional(),
-});
-const calendarSchema: z.ZodType<CalendarRules> = z.object({
-  notice: z.object({ cutoffDay: z.number().int() }).optional(),
-  serviceEnds: z.union([z.object({ type: z.enum(["end_of_month", "immediately"]) }), z.object({ type: z.literal("after"), duration: durationSchema })]),
-  dataDeletion: z.union([z.object({ type: z.enum(["never", "end_of_following_month"]) }), z.object({ type: z.literal("after_service_ends"), duration: durationSchema })]),
-  reactivableUntil: z.union([z.object({ type: z.enum(["before_deletion", "always"]) }), z.object({ type: z.literal("after_service_ends"), duration: durationSchema })]),
-  deletionWaitsFor: z.array(z.string()).optional(),
-  deletionReminder: durationSchema.optional(),
-});
-const dunningStepSchema: z.ZodType<DunningStep> = z.object({
-  id: z.string(),
-  label: labelSchema,
-  channel: z.enum(DUNNING_CHANNELS),
-  after: durationSchema,
-  from: z.enum(["request", "previous"]),
-  finalNotice: z.boolean(),
-  template: z.object({ en: z.string().optional(), es: z.string().optional(), pt: z.string().optional() }).optional(),
-});
-
-/** Snapshots are read back through zod: a row written by an older version fails loudly, not subtly. */
-const snapshotSchema: z.ZodType<RequestSnapshot> = z.object({
-  kind: z.string(),
-  label: labelSchema,
-  checks: z.array(checkDefinitionSchema),
-  actions: z.array(z.enum(ACTIONS)),
-  approvals: z.object({ required: z.number().int(), allowSelfApproval: z.boolean() }),
-  reactivation: z.object({
-    allowed: z.boolean(),
-    requiresPaid: z.boolean().optional(),
-    restart: z.object({ monthsInAdvance: z.number().int() }).optional(),
-  }),
-  // Requests opened before calendars and dunning existed have neither.
-  calendar: calendarSchema.default(DEFAULT_CALENDAR),
-  dunning: z.array(dunningStepSchema).default([]),
-  // Requests opened before work orders existed only blocked.
-  onEquipmentOut: z.enum(["block", "work_order"]).default("block"),
-  collectionsUnless: z.string().optional(),
-});
 const detailSchema = z.record(z.string(), z.unknown()).nullable();
 
 export const withParts = {
@@ -233,3 +176,26 @@ export async function saveRequest(tx: Tx, before: DeactivationRequest, after: De
     await tx.approval.createMany({ data: added.map((a) => ({ requestId: before.id, ...a })) });
   }
 }
+
+/** Who opened a request, or null when there is no such request. */
+export async function requesterOf(tx: Tx, id: string): Promise<string | null> {
+  const row = await tx.deactivationRequest.findUnique({ where: { id }, select: { requestedBy: true } });
+  return row?.requestedBy ?? null;
+}
+
+/** Deactivation requests (with their checks and approvals), on the database or inside a transaction. */
+export function requestRepository(db: Tx) {
+  return {
+    find: (id: string) => findRequest(db, id),
+    lock: (id: string) => lockRequest(db, id),
+    lockForChange: (id: string) => lockRequestForChange(db, id),
+    findLiveFor: (clientId: string) => findLiveRequestFor(db, clientId),
+    findBySubmission: (submissionKey: string) => findBySubmission(db, submissionKey),
+    findLastExecutedFor: (clientId: string) => findLastExecutedFor(db, clientId),
+    insert: (request: NewRequest, submissionKey: string | null = null) => insertRequest(db, request, submissionKey),
+    save: (before: DeactivationRequest, after: DeactivationRequest) => saveRequest(db, before, after),
+    requesterOf: (id: string) => requesterOf(db, id),
+  };
+}
+
+export type RequestRepository = ReturnType<typeof requestRepository>;

@@ -17,20 +17,9 @@ export function isIsoDate(value: string): boolean {
  * The calendar rules of a kind (seed 002 is the reference). Every rule counts
  * in the policy's time zone: "before the 10th" is the 10th there.
  */
-export interface CalendarRules {
-  /** Requests before this day of the month stop next month's billing; on or after it, the month after. */
-  notice?: { cutoffDay: number };
-  /** end_of_month: the last day of the last billed month (or of the request's month without a notice rule). */
-  serviceEnds: { type: "end_of_month" } | { type: "immediately" } | { type: "after"; duration: PolicyDuration };
-  /** end_of_following_month: the last day of the month after service ends. */
-  dataDeletion: { type: "never" } | { type: "end_of_following_month" } | { type: "after_service_ends"; duration: PolicyDuration };
-  /** before_deletion: up to the day before data is deleted. */
-  reactivableUntil: { type: "before_deletion" } | { type: "always" } | { type: "after_service_ends"; duration: PolicyDuration };
-  /** Checks data deletion waits for (a backup delivered or declined); ticked after inactivation, they do not gate it. */
-  deletionWaitsFor?: string[];
-  /** How long before deletion the requester is reminded. */
-  deletionReminder?: PolicyDuration;
-}
+/** How a kind's service ends, when its data is deleted and until when it can be reactivated (schema: snapshot.ts). */
+export type { CalendarRules } from "./snapshot.ts";
+import type { CalendarRules } from "./snapshot.ts";
 
 export const DEFAULT_CALENDAR: CalendarRules = {
   serviceEnds: { type: "immediately" },

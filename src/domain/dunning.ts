@@ -3,6 +3,7 @@ import { addDays } from "date-fns";
 import { computeTimeline } from "./calendar.ts";
 import { ErrorCode, fail, type Result } from "./errors.ts";
 import type { ReminderRules } from "./policy.ts";
+import type { CheckDetail } from "./check-details.ts";
 import { LIMITS, type AuditDraft, type AutomaticResult, type RequestSnapshot } from "./request.ts";
 
 /** One step of a request's ladder, as stored. */
@@ -37,7 +38,7 @@ export function planLadder(snapshot: RequestSnapshot, requestedAt: Date, owner: 
 /** The dunning_complete check: passes when every step is done. */
 export function ladderResult(steps: Pick<LadderStepState, "doneAt">[]): AutomaticResult {
   const done = steps.filter((s) => s.doneAt !== null).length;
-  return { passed: steps.length > 0 && done === steps.length, detail: { done, total: steps.length } };
+  return { passed: steps.length > 0 && done === steps.length, detail: { done, total: steps.length } satisfies CheckDetail<"dunning_complete"> };
 }
 
 interface LadderContext {

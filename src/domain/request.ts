@@ -1,16 +1,13 @@
-import { computeTimeline, isIsoDate, localDate, type CalendarRules } from "./calendar.ts";
+import { computeTimeline, isIsoDate, localDate } from "./calendar.ts";
 import { sameJson } from "./canonical-json.ts";
+import type { CheckDetail } from "./check-details.ts";
 import { ErrorCode, fail, type Result } from "./errors.ts";
 import {
   checkApplies,
   type Action,
   type AutomaticCheck,
-  type CheckDefinition,
   type ClientFacts,
-  type DunningStep,
-  type Label,
   type Policy,
-  type ReactivationRule,
 } from "./policy.ts";
 
 export type RequestState = "open" | "ready" | "executing" | "executed" | "rejected" | "withdrawn";
@@ -28,20 +25,9 @@ export const LIMITS = {
 } as const;
 
 /** The policy as it was when the request opened: later edits are not retroactive. */
-export interface RequestSnapshot {
-  kind: string;
-  label: Label;
-  /** Only the checks that applied to this client. */
-  checks: CheckDefinition[];
-  actions: Action[];
-  approvals: { required: number; allowSelfApproval: boolean };
-  reactivation: ReactivationRule;
-  calendar: CalendarRules;
-  dunning: DunningStep[];
-  /** Absent in requests opened before work orders existed: "block". */
-  onEquipmentOut?: "block" | "work_order";
-  collectionsUnless?: string;
-}
+/** What a request keeps of the policy it was opened under (schema: snapshot.ts). */
+export type { RequestSnapshot } from "./snapshot.ts";
+import type { RequestSnapshot } from "./snapshot.ts";
 
 export type CheckStatus = "pending" | "done" | "failed";
 
@@ -94,11 +80,9 @@ export interface Actor {
   isApprover: boolean;
 }
 
-/** An audit event before the service gives it a sequence number and hash. */
-export interface AuditDraft {
-  action: string;
-  data: Record<string, unknown>;
-}
+/** An audit event before the service gives it a sequence number and hash (one shape per action: events.ts). */
+export type { AuditDraft } from "./events.ts";
+import type { AuditDraft } from "./events.ts";
 
 export type Transition = Result<{ request: DeactivationRequest; events: AuditDraft[] }>;
 
@@ -300,7 +284,7 @@ export function approve(request: DeactivationRequest, actor: Actor, now: Date): 
           status: "done",
           tickedBy: actor.userId,
           tickedAt: now,
-          detail: { approvers },
+          detail: { approvers } satisfies CheckDetail<"management_approval">,
           checkedAt: now,
         })
       : next;

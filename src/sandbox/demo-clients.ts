@@ -1,5 +1,4 @@
-import { addServices, ledgerIsEmpty } from "../db/demo-ledger.ts";
-import type { Db } from "../db/database.ts";
+import type { Store } from "../db/store.ts";
 import type { Clock } from "../services/clock.ts";
 import { importClients, importEquipment, importInvoices, type ImportResult } from "../services/imports.ts";
 
@@ -51,9 +50,9 @@ const SERVICES = [
 ];
 
 /** Loads the demo clients when the ledger is empty; says how many it loaded (0: it had clients). */
-export async function loadDemoClients(db: Db, clock: Clock): Promise<number> {
-  if (!(await ledgerIsEmpty(db))) return 0;
-  const deps = { db, clock, actor: "sandbox:demo-data" };
+export async function loadDemoClients(store: Store, clock: Clock): Promise<number> {
+  if (!(await store.ledgerImports.ledgerIsEmpty())) return 0;
+  const deps = { store, clock, actor: "sandbox:demo-data" };
   const loaded = [
     await importClients(deps, "demo-clients.csv", CLIENTS),
     await importInvoices(deps, "demo-invoices.csv", INVOICES),
@@ -61,6 +60,6 @@ export async function loadDemoClients(db: Db, clock: Clock): Promise<number> {
   ];
   const failed = loaded.find((r): r is Extract<ImportResult, { ok: false }> => !r.ok);
   if (failed) throw new Error(`the sandbox's demo data is invalid: ${JSON.stringify(failed.problems[0])}`);
-  await addServices(db, SERVICES);
+  await store.transaction((tx) => tx.ledgerImports.addServices(SERVICES));
   return loaded[0]!.ok ? loaded[0]!.created : 0;
 }

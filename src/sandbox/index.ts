@@ -10,7 +10,6 @@ import { isIsoDate, localDate, startOfLocalDay } from "../domain/calendar.ts";
 import { nextBusinessMoment } from "../domain/dunning.ts";
 import type { Policy } from "../domain/policy.ts";
 import { startBot, StartupError, type RunningBot } from "../main.ts";
-import { nextJobDueAt } from "../scheduler/jobs.ts";
 import { SandboxClock } from "./clock.ts";
 import { loadDemoClients } from "./demo-clients.ts";
 import { EventSender } from "./event-sender.ts";
@@ -115,7 +114,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     const botPort = (bot.server?.address() as { port: number } | null)?.port;
     botUrl = `http://${HOST}:${botPort}/slack/events`;
     if (policy.systemOfRecord.type === "ledger") {
-      const demo = await loadDemoClients(bot.database.prisma, clock);
+      const demo = await loadDemoClients(bot.store, clock);
       if (demo) options.log(`sandbox: loaded ${demo} demo clients (start again with --reset to begin from scratch)`);
     }
     const running = bot;
@@ -184,7 +183,7 @@ async function moveClock(bot: RunningBot, clock: SandboxClock, workspace: Worksp
   else target = nextBusinessMorning(now, policy);
   if (target.getTime() <= now.getTime()) return { ok: false, error: "the clock only moves forward" };
   for (let step = 0; step < MAX_CLOCK_STEPS; step += 1) {
-    const due = await nextJobDueAt(bot.database.prisma, target);
+    const due = await bot.store.jobs.nextDueAt(target);
     if (!due) break;
     clock.moveTo(due);
     await runDue(bot);

@@ -1,13 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
-import type { Db } from "../db/database.ts";
+import type { JobRepository } from "../db/jobs.ts";
 import type { Clock } from "../services/clock.ts";
-import { claimDueJobs, completeJob, failAbandonedJobs, failJob, type BatchJobHandler, type ClaimedJob, type JobHandler } from "./jobs.ts";
+import { backoffMs, isLastAttempt, type BatchJobHandler, type ClaimedJob, type JobHandler } from "./jobs.ts";
 
 export type { JobHandler };
 
 export interface SchedulerOptions {
-  db: Db;
+  /** The job queue (the store's `jobs`). */
+  jobs: JobRepository;
   clock: Clock;
   handlers: Record<string, JobHandler>;
   /** Kinds whose jobs, when several fall due together, are handled together (a digest). */
@@ -69,10 +70,10 @@ export class Scheduler {
 
   /** Claims one batch of due jobs and runs it, then the sweeps; returns how many jobs were claimed. */
   async tick(): Promise<number> {
-    const { db, clock } = this.options;
+    const { jobs: queue, clock } = this.options;
     const now = clock.now();
-    for (const abandoned of await failAbandonedJobs(db, now)) await this.failed(abandoned, abandoned.lastError ?? "the worker running it stopped");
-    const jobs = await claimDueJobs(db, this.workerId, now, this.options.leaseMs ?? 60_000, this.options.batchSize ?? 50);
+    for (const abandoned of await queue.failAbandoned(now)) await this.failed(abandoned, abandoned.lastError ?? "the worker running it stopped");
+    const jobs = await queue.claimDue(this.workerId, now, this.options.leaseMs ?? 60_000, this.options.batchSize ?? 50);
     const single: ClaimedJob[] = [];
     const byKind = new Map<string, ClaimedJob[]>();
     for (const job of jobs) byKind.set(job.kind, [...(byKind.get(job.kind) ?? []), job]);
@@ -130,14 +131,18 @@ export class Scheduler {
   }
 
   private async settle(job: ClaimedJob, error: string | null): Promise<void> {
-    const { db, clock } = this.options;
+    const { jobs: queue, clock } = this.options;
     if (error === null) {
-      if (!(await completeJob(db, job, this.workerId, clock.now()))) this.options.log?.(`job ${job.id} (${job.kind}) finished after its lease passed`);
+      if (!(await queue.complete(job, this.workerId, clock.now()))) this.options.log?.(`job ${job.id} (${job.kind}) finished after its lease passed`);
       return;
     }
-    const outcome = await failJob(db, job, this.workerId, error, clock.now());
-    if (outcome === "failed") await this.failed(job, error);
-    else if (outcome === "retry") this.options.log?.(`job ${job.id} (${job.kind}) failed, attempt ${job.attempts} of ${job.maxAttempts}: ${error}`);
+    // A failed attempt: retried later with backoff, or failed for good after its last attempt (unless another worker holds it now).
+    const now = clock.now();
+    if (isLastAttempt(job)) {
+      if (await queue.fail(job, this.workerId, error, now)) await this.failed(job, error);
+    } else if (await queue.retry(job, this.workerId, error, new Date(now.getTime() + backoffMs(job.attempts)))) {
+      this.options.log?.(`job ${job.id} (${job.kind}) failed, attempt ${job.attempts} of ${job.maxAttempts}: ${error}`);
+    }
   }
 
   private async failed(job: ClaimedJob, error: string): Promise<void> {

@@ -1,4 +1,5 @@
 import type { SystemOfRecord } from "../connectors/system-of-record.ts";
+import type { CheckDetail } from "../domain/check-details.ts";
 import type { AutomaticResult } from "../domain/request.ts";
 import type { RequestSnapshot } from "../domain/request.ts";
 
@@ -21,14 +22,14 @@ export async function evaluateAutomaticChecks(sor: SystemOfRecord, ref: string, 
         count: charges.length,
         totalsMinor: totals,
         charges: charges.slice(0, LISTED).map((c) => ({ number: c.number, amountMinor: c.amountMinor.toString(), currency: c.currency, dueOn: c.dueOn })),
-      },
+      } satisfies CheckDetail<"no_pending_charges">,
     };
   }
   if (wanted.has("no_equipment_out")) {
     const equipment = await sor.equipmentOut(ref);
     results.no_equipment_out = {
       passed: equipment.length === 0,
-      detail: { count: equipment.length, equipment: equipment.slice(0, LISTED) },
+      detail: { count: equipment.length, equipment: equipment.slice(0, LISTED) } satisfies CheckDetail<"no_equipment_out">,
     };
   }
   return results;

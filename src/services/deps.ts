@@ -1,5 +1,5 @@
 import type { SystemOfRecord } from "../connectors/system-of-record.ts";
-import type { Db } from "../db/database.ts";
+import type { Store } from "../db/store.ts";
 import type { Policy } from "../domain/policy.ts";
 import type { Clock } from "./clock.ts";
 
@@ -13,7 +13,8 @@ export function policyApprovers(policy: Policy): ApproverDirectory {
 }
 
 export interface ServiceDeps {
-  db: Db;
+  /** The data layer: every query goes through it (src/db/store.ts). */
+  store: Store;
   clock: Clock;
   policy: Policy;
   sor: SystemOfRecord;

@@ -1,15 +1,15 @@
 import { ClientNotInSystemError, RefusedBySystemError, type ActionOutcome, type SystemOfRecord } from "../connectors/system-of-record.ts";
-import type { Db } from "../db/database.ts";
-import { findRequest, lockRequest, saveRequest, type StoredRequest } from "../db/requests.ts";
+import type { StoredRequest } from "../db/requests.ts";
+import type { Repositories } from "../db/store.ts";
 import { ErrorCode, fail, OffboardError, type Result } from "../domain/errors.ts";
 import type { Action } from "../domain/policy.ts";
 import * as lifecycle from "../domain/request.ts";
 import type { Actor, DeactivationRequest } from "../domain/request.ts";
-import { cancelJobs, scheduleJobs } from "../scheduler/jobs.ts";
 import { scheduleDeletion } from "./data-deletion.ts";
 import type { ServiceDeps } from "./deps.ts";
 import { audit } from "./audit-trail.ts";
-import { describeError, refreshAutomaticChecks } from "./requests.ts";
+import { describeError } from "./describe-error.ts";
+import { refreshAutomaticChecks } from "./requests.ts";
 import { notBefore, saveTransition } from "./scheduled-execution.ts";
 
 export type ExecutionResult = Result<{ request: StoredRequest; outcomes: { action: Action; outcome: ActionOutcome }[] }>;
@@ -36,17 +36,14 @@ export async function executeRequest(deps: ServiceDeps, requestId: string, userI
   const refreshed = await refreshAutomaticChecks(deps, requestId, userId);
   if (!refreshed.ok) return refreshed;
   const actor: Actor = { userId, isApprover: await deps.approvers.isApprover(userId) };
-  const started = await deps.db.$transaction(async (tx) => {
-    const before = await lockRequest(tx, requestId);
+  const started = await deps.store.transaction(async (tx) => {
+    const before = await tx.requests.lock(requestId);
     if (!before) return fail(ErrorCode.RequestNotFound, { requestId });
     const now = deps.clock.now();
     const result = lifecycle.startExecution(before, actor, now, notBefore(deps, before));
     if (!result.ok) return result;
-    await saveRequest(tx, before, result.request);
-    await tx.executionStep.createMany({
-      data: result.actions.map((action, position) => ({ requestId, action, position, idempotencyKey: `${requestId}:${action}` })),
-      skipDuplicates: true,
-    });
+    await tx.requests.save(before, result.request);
+    await tx.executionSteps.create(requestId, result.actions);
     await scheduleResume(tx, requestId, userId, new Date(now.getTime() + ACTION_LEASE_MS));
     await audit(tx, before, userId, now, result.events);
     return { ok: true as const, request: result.request };
@@ -63,79 +60,71 @@ export type ResumeOutcome = { status: "settled" } | { status: "later"; at: Date 
  * action not done, on behalf of the person who started it.
  */
 export async function resumeExecution(deps: ServiceDeps, requestId: string, userId: string): Promise<ResumeOutcome> {
-  const request = await findRequest(deps.db, requestId);
+  const request = await deps.store.requests.find(requestId);
   if (!request || request.state !== "executing") return { status: "settled" };
   const now = deps.clock.now();
-  const held = await deps.db.executionStep.findFirst({ where: { requestId, status: "running", leaseUntil: { gt: now } }, select: { leaseUntil: true } });
-  if (held?.leaseUntil) {
-    await scheduleResume(deps.db, requestId, userId, new Date(held.leaseUntil.getTime() + 1000));
-    return { status: "later", at: held.leaseUntil };
+  const heldUntil = await deps.store.executionSteps.heldUntil(requestId, now);
+  if (heldUntil) {
+    await scheduleResume(deps.store, requestId, userId, new Date(heldUntil.getTime() + 1000));
+    return { status: "later", at: heldUntil };
   }
-  await deps.db.$transaction((tx) => audit(tx, request, "system", now, [{ action: "execution.resumed", data: { for: userId } }]));
+  await deps.store.transaction((tx) => audit(tx, request, "system", now, [{ action: "execution.resumed", data: { for: userId } }]));
   const actor: Actor = { userId, isApprover: await deps.approvers.isApprover(userId) };
   return { status: "ran", result: await runSteps(deps, request, actor) };
 }
 
-function scheduleResume(tx: Parameters<typeof scheduleJobs>[0], requestId: string, userId: string, runAt: Date) {
-  return scheduleJobs(tx, [{ kind: RESUME_JOB, key: `${RESUME_JOB}:${requestId}:${runAt.getTime()}`, runAt, requestId, payload: { requestId, userId } }]);
+function scheduleResume(tx: Pick<Repositories, "jobs">, requestId: string, userId: string, runAt: Date) {
+  return tx.jobs.schedule([{ kind: RESUME_JOB, key: `${RESUME_JOB}:${requestId}:${runAt.getTime()}`, runAt, requestId, payload: { requestId, userId } }]);
 }
 
 /** Runs the actions not yet done, each claimed first so two processes never run the same one at once. */
 async function runSteps(deps: ServiceDeps, request: DeactivationRequest, actor: Actor): Promise<ExecutionResult> {
   const userId = actor.userId;
   const requestId = request.id;
-  const client = await deps.db.client.findUniqueOrThrow({ where: { id: request.clientId }, select: { ref: true } });
-  const steps = await deps.db.executionStep.findMany({ where: { requestId }, orderBy: { position: "asc" } });
+  const client = await deps.store.clients.get(request.clientId);
+  const steps = await deps.store.executionSteps.list(requestId);
   const outcomes: { action: Action; outcome: ActionOutcome }[] = [];
   for (const step of steps) {
     const action = step.action as Action;
     if (step.status === "done") continue;
     const now = deps.clock.now();
-    const { count } = await deps.db.executionStep.updateMany({
-      where: { id: step.id, OR: [{ status: { in: ["pending", "failed"] } }, { status: "running", leaseUntil: { lte: now } }] },
-      data: { status: "running", leaseUntil: new Date(now.getTime() + ACTION_LEASE_MS), attempts: { increment: 1 } },
-    });
-    if (count === 0) {
-      const current = await deps.db.executionStep.findUniqueOrThrow({ where: { id: step.id }, select: { status: true } });
-      if (current.status === "done") continue;
+    if (!(await deps.store.executionSteps.claim(step.id, now, new Date(now.getTime() + ACTION_LEASE_MS)))) {
+      if ((await deps.store.executionSteps.status(step.id)) === "done") continue;
       return fail(ErrorCode.ExecutionInProgress);
     }
     let outcome: ActionOutcome;
-    const idempotencyKey = await attemptKey(deps.db, requestId, action, step.idempotencyKey);
+    const idempotencyKey = await attemptKey(deps.store, requestId, action, step.idempotencyKey);
     try {
       outcome = await runAction(deps.sor, action, client.ref, { actor: userId, at: now, reason: request.reason, idempotencyKey }, request);
     } catch (error) {
       const message = error instanceof ClientNotInSystemError ? error.message : describeError(error);
-      await deps.db.$transaction(async (tx) => {
-        await tx.executionStep.update({ where: { id: step.id }, data: { status: "failed", leaseUntil: null, lastError: message } });
+      await deps.store.transaction(async (tx) => {
+        await tx.executionSteps.markFailed(step.id, message);
         // A refusal ends this attempt: the next Execute is a new attempt, with a new key (attemptKey counts these).
         if (error instanceof RefusedBySystemError) await audit(tx, request, userId, now, [{ action: REFUSED_EVENT, data: { action, idempotencyKey, status: error.status } }]);
-        const before = await lockRequest(tx, requestId);
+        const before = await tx.requests.lock(requestId);
         const failed = lifecycle.failExecution(before!, action, message, now);
         if (!failed.ok) throw new OffboardError(failed.error);
         await saveTransition(tx, deps, before!, failed.request);
-        await cancelJobs(tx, requestId, [RESUME_JOB]);
+        await tx.jobs.cancel(requestId, [RESUME_JOB]);
         await audit(tx, before!, userId, now, failed.events);
       });
       return fail(ErrorCode.ExecutionFailed, { action, error: message, done: outcomes.map((o) => o.action) });
     }
-    await deps.db.$transaction(async (tx) => {
-      await tx.executionStep.update({
-        where: { id: step.id },
-        data: { status: "done", leaseUntil: null, lastError: null, result: outcome as object, completedAt: now },
-      });
+    await deps.store.transaction(async (tx) => {
+      await tx.executionSteps.markDone(step.id, outcome, now);
       await audit(tx, request, userId, now, [{ action: "execution.action_done", data: { action, idempotencyKey, outcome } }]);
     });
     outcomes.push({ action, outcome });
   }
 
-  return deps.db.$transaction(async (tx) => {
-    const before = await lockRequest(tx, requestId);
+  return deps.store.transaction(async (tx) => {
+    const before = await tx.requests.lock(requestId);
     const now = deps.clock.now();
     const done = lifecycle.completeExecution(before!, actor, now);
     if (!done.ok) return done;
-    await saveRequest(tx, before!, done.request);
-    await cancelJobs(tx, requestId, [RESUME_JOB]);
+    await tx.requests.save(before!, done.request);
+    await tx.jobs.cancel(requestId, [RESUME_JOB]);
     await scheduleDeletion(tx, deps, { ...done.request, number: before!.number });
     await audit(tx, before!, userId, now, done.events);
     return { ok: true as const, request: { ...done.request, number: before!.number }, outcomes };
@@ -152,9 +141,9 @@ const REFUSED_EVENT = "execution.action_refused";
  * from the refusals on the audit trail, so a retry after a timeout, a 5xx or
  * a process that died sends the same key, and only a refusal moves it on.
  */
-async function attemptKey(db: Db, requestId: string, action: Action, stepKey: string): Promise<string> {
-  const refusals = await db.auditEvent.findMany({ where: { requestId, action: REFUSED_EVENT }, select: { data: true } });
-  const n = refusals.filter((e) => (e.data as { action?: unknown } | null)?.action === action).length;
+async function attemptKey(db: Pick<Repositories, "audit">, requestId: string, action: Action, stepKey: string): Promise<string> {
+  const refusals = await db.audit.eventData({ requestId }, REFUSED_EVENT);
+  const n = refusals.filter((data) => (data as { action?: unknown } | null)?.action === action).length;
   return n === 0 ? stepKey : `${stepKey}:${n + 1}`;
 }
 

@@ -1,7 +1,6 @@
 import { isMatch } from "date-fns";
 import { z } from "zod";
-import { appendAudit } from "../db/audit.ts";
-import type { Db, Tx } from "../db/database.ts";
+import type { Repositories, Store } from "../db/store.ts";
 import { isCurrency, parseAmount } from "../domain/money.ts";
 import { searchKey } from "../domain/text.ts";
 import { readCsv, type CsvEncoding, type CsvRow, type RowProblem } from "./csv-rows.ts";
@@ -15,7 +14,7 @@ export interface ImportOptions {
 }
 
 export interface ImportDeps {
-  db: Db;
+  store: Store;
   clock: Clock;
   /** Who runs the import, for the audit trail (`cli:<user>`). */
   actor: string;
@@ -61,10 +60,7 @@ export async function importClients(deps: ImportDeps, file: string, csv: string 
   if (read.fatal) return { ok: false, problems: read.problems };
   const problems = [...read.problems, ...duplicates(read.raw, (r) => searchKey(r.ref ?? ""), "ref", "ref", (r) => r.ref)];
   if (problems.length) return { ok: false, problems: sorted(problems) };
-  const existing = await deps.db.client.findMany({
-    where: { refKey: { in: read.rows.map((r) => searchKey(r.value.ref)) } },
-    select: { id: true, refKey: true },
-  });
+  const existing = await deps.store.ledgerImports.clientsByRefKey(read.rows.map((r) => searchKey(r.value.ref)));
   const byKey = new Map(existing.map((c) => [c.refKey, c]));
 
   return inImport(deps, "clients.imported", file, async (tx) => {
@@ -73,8 +69,8 @@ export async function importClients(deps: ImportDeps, file: string, csv: string 
       const current = byKey.get(searchKey(value.ref));
       const facts = { name: value.name, nameKey: searchKey(value.name), thirdParty: value.third_party, hostedDatabase: value.hosted_database };
       const client = current
-        ? await tx.client.update({ where: { id: current.id }, data: facts, select: { id: true } })
-        : await tx.client.create({ data: { ref: value.ref, refKey: searchKey(value.ref), ...facts }, select: { id: true } });
+        ? await tx.ledgerImports.updateClientFacts(current.id, facts)
+        : await tx.ledgerImports.createClient({ ref: value.ref, refKey: searchKey(value.ref), ...facts });
       if (!current) created += 1;
       await upsertPrimaryContact(tx, client.id, value);
     }
@@ -83,16 +79,14 @@ export async function importClients(deps: ImportDeps, file: string, csv: string 
 }
 
 /** Empty contact columns leave an existing contact as it is: imports never erase. */
-async function upsertPrimaryContact(tx: Tx, clientId: string, row: ClientRow): Promise<void> {
+async function upsertPrimaryContact(tx: Repositories, clientId: string, row: ClientRow): Promise<void> {
   if (!row.contact_name && !row.contact_email && !row.contact_phone) return;
   const data = {
     name: row.contact_name ?? row.contact_email ?? row.contact_phone!,
     ...(row.contact_email ? { email: row.contact_email } : {}),
     ...(row.contact_phone ? { phone: row.contact_phone } : {}),
   };
-  const primary = await tx.contact.findFirst({ where: { clientId, isPrimary: true }, select: { id: true } });
-  if (primary) await tx.contact.update({ where: { id: primary.id }, data });
-  else await tx.contact.create({ data: { clientId, isPrimary: true, ...data } });
+  await tx.ledgerImports.savePrimaryContact(clientId, data);
 }
 
 // ---------------------------------------------------------------- invoices
@@ -132,13 +126,8 @@ export function importInvoices(deps: ImportDeps, file: string, csv: string | Uin
     schema: invoiceRow,
     key: "number",
     action: "invoices.imported",
-    upsert: async (tx, clientId, value) => {
-      const where = { clientId_number: { clientId, number: value.number } };
-      const data = { amountMinor: value.amountMinor, currency: value.currency, dueOn: new Date(`${value.due_on}T00:00:00Z`), status: value.status };
-      const existed = await tx.invoice.findUnique({ where, select: { id: true } });
-      await tx.invoice.upsert({ where, create: { clientId, number: value.number, ...data }, update: data });
-      return !existed;
-    },
+    upsert: (tx, clientId, value) =>
+      tx.ledgerImports.saveInvoice(clientId, value.number, { amountMinor: value.amountMinor, currency: value.currency, dueOn: new Date(`${value.due_on}T00:00:00Z`), status: value.status }),
   });
 }
 
@@ -159,13 +148,7 @@ export function importEquipment(deps: ImportDeps, file: string, csv: string | Ui
     schema: equipmentRow,
     key: "serial",
     action: "equipment.imported",
-    upsert: async (tx, clientId, value) => {
-      const where = { clientId_serial: { clientId, serial: value.serial } };
-      const data = { description: value.description, status: value.status };
-      const existed = await tx.equipmentLoan.findUnique({ where, select: { id: true } });
-      await tx.equipmentLoan.upsert({ where, create: { clientId, serial: value.serial, ...data }, update: data });
-      return !existed;
-    },
+    upsert: (tx, clientId, value) => tx.ledgerImports.saveEquipment(clientId, value.serial, { description: value.description, status: value.status }),
   });
 }
 
@@ -178,7 +161,7 @@ interface ClientRecordImport<K extends string, T extends { client_ref: string } 
   key: K;
   action: string;
   /** Creates or updates one row; true when it created. */
-  upsert(tx: Tx, clientId: string, value: T): Promise<boolean>;
+  upsert(tx: Repositories, clientId: string, value: T): Promise<boolean>;
 }
 
 /** Rows that belong to a client (invoices, equipment), keyed by client_ref (matched like refs: without case and accents) and one more column. */
@@ -195,7 +178,7 @@ async function importClientRecords<K extends string, T extends { client_ref: str
     ...read.problems,
     ...duplicates(read.raw, (r) => (r.client_ref && r[spec.key] ? `${searchKey(r.client_ref)}\u0000${r[spec.key]}` : ""), spec.key, `client_ref and ${spec.key}`),
   ];
-  const clients = await clientIdsFor(deps.db, read.raw, problems);
+  const clients = await clientIdsFor(deps.store, read.raw, problems);
   if (problems.length) return { ok: false, problems: sorted(problems) };
 
   return inImport(deps, spec.action, file, async (tx) => {
@@ -212,9 +195,9 @@ async function importClientRecords<K extends string, T extends { client_ref: str
  * accents: every unknown ref, in any row, is a problem on its row. The map
  * goes from a ref's searchKey to the client's id.
  */
-async function clientIdsFor(db: Db, rows: CsvRow<Record<string, string>>[], problems: RowProblem[]): Promise<Map<string, string>> {
+async function clientIdsFor(store: Store, rows: CsvRow<Record<string, string>>[], problems: RowProblem[]): Promise<Map<string, string>> {
   const keys = [...new Set(rows.map((r) => searchKey(r.value.client_ref ?? "")).filter((key) => key !== ""))];
-  const found = await db.client.findMany({ where: { refKey: { in: keys } }, select: { id: true, refKey: true } });
+  const found = await store.ledgerImports.clientsByRefKey(keys);
   const ids = new Map(found.map((c) => [c.refKey, c.id]));
   for (const { line, value } of rows) {
     if (value.client_ref && !ids.has(searchKey(value.client_ref))) problems.push({ line, column: "client_ref", message: `no client with ref "${value.client_ref}" (import clients first)` });
@@ -248,15 +231,15 @@ async function inImport(
   deps: ImportDeps,
   action: string,
   file: string,
-  apply: (tx: Tx) => Promise<{ created: number; updated: number }>,
+  apply: (tx: Repositories) => Promise<{ created: number; updated: number }>,
 ): Promise<ImportResult> {
-  const counts = await deps.db.$transaction(
+  const counts = await deps.store.transaction(
     async (tx) => {
       const result = await apply(tx);
-      await appendAudit(tx, [{ at: deps.clock.now(), actor: deps.actor, action, data: { file, ...result } }]);
+      await tx.audit.append([{ at: deps.clock.now(), actor: deps.actor, action, data: { file, ...result } }]);
       return result;
     },
-    { timeout: 30 * 60_000, maxWait: 60_000 },
+    { timeoutMs: 30 * 60_000, maxWaitMs: 60_000 },
   );
   return { ok: true, ...counts };
 }

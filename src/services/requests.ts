@@ -1,26 +1,17 @@
-import { appendAudit } from "../db/audit.ts";
 import { audit, refuse } from "./audit-trail.ts";
-import {
-  findBySubmission,
-  findLastExecutedFor,
-  findLiveRequestFor,
-  findRequest,
-  insertRequest,
-  lockRequest,
-  lockRequestForChange,
-  type StoredRequest,
-} from "../db/requests.ts";
+import type { StoredRequest } from "../db/requests.ts";
 import { ErrorCode, fail, OffboardError, type Result } from "../domain/errors.ts";
 import * as lifecycle from "../domain/request.ts";
-import type { Actor, DeactivationRequest, Transition } from "../domain/request.ts";
+import type { Actor, AuditDraft, DeactivationRequest, Transition } from "../domain/request.ts";
 import { ladderResult } from "../domain/dunning.ts";
 import { evaluateAutomaticChecks, type AutomaticResults } from "./automatic-checks.ts";
-import { loadLadder, startLadder } from "./dunning.ts";
+import { startLadder } from "./dunning.ts";
 import { cancelDeletion } from "./data-deletion.ts";
 import { saveTransition, syncScheduledExecution } from "./scheduled-execution.ts";
 import type { ServiceDeps } from "./deps.ts";
 import { RefusedBySystemError } from "../connectors/system-of-record.ts";
 import { attemptKeyOf, isSystemOfRecordError, readSor, sorFailed } from "./sor-calls.ts";
+import { describeError } from "./describe-error.ts";
 
 export type RequestResult = Result<{ request: StoredRequest }>;
 
@@ -40,13 +31,13 @@ export type OpenResult = Result<{ request: StoredRequest; replayed?: true }>;
 
 export async function openRequest(deps: ServiceDeps, command: OpenRequestCommand): Promise<OpenResult> {
   const key = command.submissionKey ?? null;
-  const taken = key ? await findBySubmission(deps.db, key) : null;
+  const taken = key ? await deps.store.requests.findBySubmission(key) : null;
   if (taken) return replayed(taken);
   const read = await readSor(() => deps.sor.getClient(command.clientRef));
   if (!read.ok) return read;
   const client = read.value;
   if (!client) return fail(ErrorCode.ClientNotFound, { ref: command.clientRef });
-  const existing = await findLiveRequestFor(deps.db, client.id);
+  const existing = await deps.store.requests.findLiveFor(client.id);
   if (existing) return alreadyOpen(existing);
 
   const now = deps.clock.now();
@@ -62,16 +53,16 @@ export async function openRequest(deps: ServiceDeps, command: OpenRequestCommand
   const automatic = evaluated.value;
 
   try {
-    const result = await deps.db.$transaction(async (tx) => {
+    const result = await deps.store.transaction(async (tx) => {
       // One live request per client: the client row serialises concurrent openings.
-      await tx.$queryRaw`SELECT "id" FROM "Client" WHERE "id" = ${client.id}::uuid FOR UPDATE`;
-      const same = key ? await findBySubmission(tx, key) : null;
+      await tx.clients.lock(client.id);
+      const same = key ? await tx.requests.findBySubmission(key) : null;
       if (same) return replayed(same);
-      const live = await findLiveRequestFor(tx, client.id);
+      const live = await tx.requests.findLiveFor(client.id);
       if (live) return alreadyOpen(live);
-      const inserted = await insertRequest(tx, opened.request, key);
+      const inserted = await tx.requests.insert(opened.request, key);
       await startLadder(tx, deps, inserted);
-      const ladderSteps = await loadLadder(tx, inserted.id);
+      const ladderSteps = await tx.ladders.steps(inserted.id);
       const withLadder = ladderSteps.length ? { ...automatic, dunning_complete: ladderResult(ladderSteps) } : automatic;
       const evaluated = lifecycle.recordAutomaticResults(inserted, withLadder, now);
       if (!evaluated.ok) throw new OffboardError(evaluated.error);
@@ -84,9 +75,9 @@ export async function openRequest(deps: ServiceDeps, command: OpenRequestCommand
     return result;
   } catch (error) {
     if (isUniqueViolation(error)) {
-      const same = key ? await findBySubmission(deps.db, key) : null;
+      const same = key ? await deps.store.requests.findBySubmission(key) : null;
       if (same) return replayed(same);
-      const live = await findLiveRequestFor(deps.db, client.id);
+      const live = await deps.store.requests.findLiveFor(client.id);
       if (live) return alreadyOpen(live);
     }
     throw error;
@@ -131,9 +122,9 @@ export function withdrawRequest(deps: ServiceDeps, requestId: string, userId: st
 
 /** Asks the system of record again (a charge may have appeared, equipment come back). */
 export async function refreshAutomaticChecks(deps: ServiceDeps, requestId: string, userId: string): Promise<RequestResult> {
-  const request = await findRequest(deps.db, requestId);
+  const request = await deps.store.requests.find(requestId);
   if (!request) return fail(ErrorCode.RequestNotFound, { requestId });
-  const client = await deps.db.client.findUniqueOrThrow({ where: { id: request.clientId }, select: { ref: true } });
+  const client = await deps.store.clients.get(request.clientId);
   const read = await readSor(() => evaluateAutomaticChecks(deps.sor, client.ref, request.snapshot));
   if (!read.ok) return read;
   const results = read.value;
@@ -151,26 +142,24 @@ export async function refreshAutomaticChecks(deps: ServiceDeps, requestId: strin
 async function openRetrievalWorkOrder(deps: ServiceDeps, request: StoredRequest, ref: string, results: AutomaticResults, userId: string): Promise<void> {
   const out = results.no_equipment_out;
   if (request.snapshot.onEquipmentOut !== "work_order" || !out || out.passed) return;
-  const already = await deps.db.auditEvent.findFirst({ where: { requestId: request.id, action: "work_order.created" }, select: { seq: true } });
-  if (already) return;
+  if (await deps.store.audit.hasEvent(request.id, "work_order.created")) return;
   const now = deps.clock.now();
   let items: Awaited<ReturnType<ServiceDeps["sor"]["equipmentOut"]>> = [];
   let order: { number: string };
   const keyBase = `${request.id}:equipment_retrieval`;
-  const idempotencyKey = await attemptKeyOf(deps.db, { requestId: request.id }, WORK_ORDER_REFUSED, keyBase);
+  const idempotencyKey = await attemptKeyOf(deps.store, { requestId: request.id }, WORK_ORDER_REFUSED, keyBase);
   try {
     items = await deps.sor.equipmentOut(ref);
     order = await deps.sor.createWorkOrder(ref, { kind: "equipment_retrieval", items }, { actor: userId, at: now, idempotencyKey });
   } catch (error) {
     // A refusal ends this attempt: the next re-check is a new attempt, with a new key.
-    const refused = error instanceof RefusedBySystemError ? [{ action: WORK_ORDER_REFUSED, data: { kind: "equipment_retrieval", keyBase, idempotencyKey, status: error.status } }] : [];
-    await deps.db.$transaction((tx) => audit(tx, request, userId, now, [...refused, { action: "work_order.failed", data: { kind: "equipment_retrieval", error: describeError(error) } }]));
+    const refused: AuditDraft[] = error instanceof RefusedBySystemError ? [{ action: WORK_ORDER_REFUSED, data: { kind: "equipment_retrieval", keyBase, idempotencyKey, status: error.status } }] : [];
+    await deps.store.transaction((tx) => audit(tx, request, userId, now, [...refused, { action: "work_order.failed", data: { kind: "equipment_retrieval", error: describeError(error) } }]));
     return;
   }
-  await deps.db.$transaction(async (tx) => {
-    await lockRequest(tx, request.id);
-    const again = await tx.auditEvent.findFirst({ where: { requestId: request.id, action: "work_order.created" }, select: { seq: true } });
-    if (!again) await audit(tx, request, userId, now, [{ action: "work_order.created", data: { number: order.number, kind: "equipment_retrieval", items } }]);
+  await deps.store.transaction(async (tx) => {
+    await tx.requests.lock(request.id);
+    if (!(await tx.audit.hasEvent(request.id, "work_order.created"))) await audit(tx, request, userId, now, [{ action: "work_order.created", data: { number: order.number, kind: "equipment_retrieval", items } }]);
   });
 }
 
@@ -190,8 +179,8 @@ export async function previewReactivation(deps: ServiceDeps, clientRef: string) 
   if (!read.ok) return read;
   const client = read.value;
   if (!client) return fail(ErrorCode.ClientNotFound, { ref: clientRef });
-  const last = await findLastExecutedFor(deps.db, client.id);
-  const record = await deps.db.client.findUnique({ where: { id: client.id }, select: { dataDeletedAt: true } });
+  const last = await deps.store.requests.findLastExecutedFor(client.id);
+  const record = await deps.store.clients.find(client.id);
   // Unpaid invoices matter only to a kind that requires them paid, or to say what a new start must pay: ask only then.
   const rule = last?.snapshot.reactivation;
   const charges = rule?.requiresPaid || (record?.dataDeletedAt && rule?.restart) ? await readSor(() => deps.sor.pendingCharges(client.ref)) : { ok: true as const, value: [] };
@@ -210,7 +199,7 @@ export async function reactivateClient(deps: ServiceDeps, clientRef: string, use
   // The inactivation it undoes identifies a reactivation: repeating it acts once.
   const episode = client.inactivatedAt?.toISOString() ?? "unknown";
   const keyBase = `${client.id}:reactivate:${episode}`;
-  const idempotencyKey = await attemptKeyOf(deps.db, { clientId: client.id }, REACTIVATION_REFUSED, keyBase);
+  const idempotencyKey = await attemptKeyOf(deps.store, { clientId: client.id }, REACTIVATION_REFUSED, keyBase);
   let outcome: Awaited<ReturnType<ServiceDeps["sor"]["reactivateClient"]>>;
   try {
     outcome = await deps.sor.reactivateClient(client.ref, { actor: userId, at: now, idempotencyKey });
@@ -218,16 +207,15 @@ export async function reactivateClient(deps: ServiceDeps, clientRef: string, use
     if (!isSystemOfRecordError(error)) throw error;
     // A refusal ends this attempt: the next reactivation is a new attempt, with a new key.
     if (error instanceof RefusedBySystemError) {
-      await deps.db.$transaction((tx) =>
-        appendAudit(tx, [{ at: now, actor: userId, action: REACTIVATION_REFUSED, requestId: last?.id ?? null, clientId: client.id, data: { keyBase, idempotencyKey, status: error.status, error: describeError(error) } }]),
+      await deps.store.transaction((tx) =>
+        tx.audit.append([{ at: now, actor: userId, action: REACTIVATION_REFUSED, requestId: last?.id ?? null, clientId: client.id, data: { keyBase, idempotencyKey, status: error.status, error: describeError(error) } }]),
       );
     }
     return sorFailed(error);
   }
-  await deps.db.$transaction(async (tx) => {
+  await deps.store.transaction(async (tx) => {
     if (last) await cancelDeletion(tx, last.id);
-    await appendAudit(
-      tx,
+    await tx.audit.append(
       plan.events.map((e) => ({ at: now, actor: userId, action: e.action, requestId: last?.id ?? null, clientId: client.id, data: { ...e.data, outcome } })),
     );
   });
@@ -245,8 +233,8 @@ async function change(
 ): Promise<RequestResult> {
   // Resolved before the transaction: it may ask Slack about user groups.
   const actor: Actor = { userId, isApprover: await deps.approvers.isApprover(userId) };
-  return deps.db.$transaction(async (tx) => {
-    const locked = await lockRequestForChange(tx, requestId);
+  return deps.store.transaction(async (tx) => {
+    const locked = await tx.requests.lockForChange(requestId);
     const now = deps.clock.now();
     if (!locked) return refuse(tx, requestId, null, userId, now, { code: ErrorCode.RequestNotFound, details: { requestId } });
     // After deletion nothing about the request changes any more, not even the checks deletion waited for.
@@ -267,27 +255,20 @@ function isUniqueViolation(error: unknown): boolean {
   return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "P2002";
 }
 
-export function describeError(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.length > 500 ? `${message.slice(0, 500)}…` : message;
-}
-
-export { executeRequest, resumeExecution, type ExecutionResult } from "./execution.ts";
-
 /**
  * Seed 003: invoices put on hold stay on hold after a reactivation "until
  * someone releases them". An approver does, from the card, once the client is
  * active again; the release is audited on the request that held them.
  */
 export async function releaseHeldInvoices(deps: ServiceDeps, requestId: string, userId: string): Promise<Result<{ released: string[] }>> {
-  const request = await findRequest(deps.db, requestId);
+  const request = await deps.store.requests.find(requestId);
   const now = deps.clock.now();
-  if (!request) return deps.db.$transaction((tx) => refuse(tx, requestId, null, userId, now, { code: ErrorCode.RequestNotFound, details: { requestId } }));
-  if (!(await deps.approvers.isApprover(userId))) return deps.db.$transaction((tx) => refuse(tx, requestId, request, userId, now, { code: ErrorCode.ReleaseNotAllowed }));
-  const client = await deps.db.client.findUniqueOrThrow({ where: { id: request.clientId }, select: { ref: true, status: true } });
+  if (!request) return deps.store.transaction((tx) => refuse(tx, requestId, null, userId, now, { code: ErrorCode.RequestNotFound, details: { requestId } }));
+  if (!(await deps.approvers.isApprover(userId))) return deps.store.transaction((tx) => refuse(tx, requestId, request, userId, now, { code: ErrorCode.ReleaseNotAllowed }));
+  const client = await deps.store.clients.get(request.clientId);
   if (request.state !== "executed" || client.status !== "active") return fail(ErrorCode.ClientAlreadyInactive);
   const outcome = await deps.sor.releaseInvoices(client.ref, { actor: userId, at: now, idempotencyKey: `${requestId}:release_invoices:${now.toISOString()}` });
   const released = Array.isArray(outcome.released) ? outcome.released.map(String) : [];
-  await deps.db.$transaction((tx) => audit(tx, request, userId, now, [{ action: "invoices.released", data: { released } }]));
+  await deps.store.transaction((tx) => audit(tx, request, userId, now, [{ action: "invoices.released", data: { released } }]));
   return { ok: true, released };
 }

@@ -1,8 +1,6 @@
-import type { Tx } from "../db/database.ts";
-import { saveRequest } from "../db/requests.ts";
+import type { Repositories } from "../db/store.ts";
 import { executionMoment } from "../domain/calendar.ts";
 import type { DeactivationRequest } from "../domain/request.ts";
-import { cancelJobs, scheduleJobs } from "../scheduler/jobs.ts";
 import type { ServiceDeps } from "./deps.ts";
 
 export const EXECUTE_JOB = "request.execute";
@@ -18,23 +16,23 @@ export function notBefore(deps: Pick<ServiceDeps, "policy">, request: Pick<Deact
  * service still runs is executed by itself when it ends; one that stops
  * being ready is not.
  */
-export async function syncScheduledExecution(tx: Tx, deps: Pick<ServiceDeps, "policy">, before: Pick<DeactivationRequest, "state"> | null, after: DeactivationRequest): Promise<void> {
+export async function syncScheduledExecution(tx: Pick<Repositories, "jobs">, deps: Pick<ServiceDeps, "policy">, before: Pick<DeactivationRequest, "state"> | null, after: DeactivationRequest): Promise<void> {
   const wasReady = before?.state === "ready";
   const isReady = after.state === "ready";
   // Back to ready after a failed action: the job that was executing retries by itself.
   if (isReady && !wasReady && before?.state !== "executing") {
     const at = notBefore(deps, after);
     // The version makes each time the request becomes ready its own job.
-    if (at) await scheduleJobs(tx, [{ kind: EXECUTE_JOB, key: `${EXECUTE_JOB}:${after.id}:v${after.version}`, runAt: at, requestId: after.id, payload: { requestId: after.id } }]);
+    if (at) await tx.jobs.schedule([{ kind: EXECUTE_JOB, key: `${EXECUTE_JOB}:${after.id}:v${after.version}`, runAt: at, requestId: after.id, payload: { requestId: after.id } }]);
   }
   if (wasReady && !isReady && after.state !== "executing") {
-    await cancelJobs(tx, after.id, [EXECUTE_JOB]);
+    await tx.jobs.cancel(after.id, [EXECUTE_JOB]);
   }
 }
 
 /** Saves a transition and what it schedules, in the caller's transaction. */
-export async function saveTransition(tx: Tx, deps: Pick<ServiceDeps, "policy">, before: DeactivationRequest, after: DeactivationRequest): Promise<void> {
+export async function saveTransition(tx: Pick<Repositories, "requests" | "jobs">, deps: Pick<ServiceDeps, "policy">, before: DeactivationRequest, after: DeactivationRequest): Promise<void> {
   if (after === before) return;
-  await saveRequest(tx, before, after);
+  await tx.requests.save(before, after);
   await syncScheduledExecution(tx, deps, before, after);
 }

@@ -1,6 +1,6 @@
 import { ConnectorError } from "../connectors/http.ts";
 import { ClientNotInSystemError, RefusedBySystemError } from "../connectors/system-of-record.ts";
-import type { Db, Tx } from "../db/database.ts";
+import type { Repositories } from "../db/store.ts";
 import { ErrorCode, fail, type Result } from "../domain/errors.ts";
 
 /** Whether an error is the system of record's answer (a refusal, a failure, no answer in time), not a bug of ours. */
@@ -34,8 +34,8 @@ export function sorFailed(error: Error) {
  * that carry this base. A retry after a timeout or a 5xx keeps the key; only
  * a refusal moves it on (as execution steps do, see execution.ts).
  */
-export async function attemptKeyOf(db: Db | Tx, where: { requestId?: string; clientId?: string }, refusedEvent: string, base: string): Promise<string> {
-  const refusals = await db.auditEvent.findMany({ where: { ...where, action: refusedEvent }, select: { data: true } });
-  const n = refusals.filter((e) => (e.data as { keyBase?: unknown } | null)?.keyBase === base).length;
+export async function attemptKeyOf(db: Pick<Repositories, "audit">, where: { requestId?: string; clientId?: string }, refusedEvent: string, base: string): Promise<string> {
+  const refusals = await db.audit.eventData(where, refusedEvent);
+  const n = refusals.filter((data) => (data as { keyBase?: unknown } | null)?.keyBase === base).length;
   return n === 0 ? base : `${base}:${n + 1}`;
 }

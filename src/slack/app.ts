@@ -9,7 +9,7 @@ import type { SlackDeps } from "./context.ts";
 import { registerListeners } from "./listeners/index.ts";
 import { People } from "./people.ts";
 import { Publisher } from "./publisher.ts";
-import { batchHandlers, jobHandlers, reportFailedJob } from "./reminders.ts";
+import { batchHandlers, jobHandlers, reportFailedJob } from "./jobs.ts";
 import type { BatchJobHandler, ClaimedJob, JobHandler } from "../scheduler/jobs.ts";
 
 export interface SlackAppOptions {
@@ -35,7 +35,7 @@ export interface SlackAppOptions {
 export interface SlackApp {
   app: App;
   deps: SlackDeps;
-  /** What the scheduler runs for Slack (reminders, scheduled executions)… */
+  /** What the scheduler runs for Slack, per job kind (jobs.ts: reminders, publications, deletions, scheduled executions)… */
   jobHandlers: Record<string, JobHandler>;
   /** Kinds handled together when several fall due at once (the reminders digest). */
   batchHandlers: Record<string, BatchJobHandler>;
@@ -78,7 +78,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   const log = (message: string, error?: unknown) => app.logger.error(message, error ?? "");
   const people = new People(app.client, options.policy, Date.now, log);
   const services: ServiceDeps = { ...options.services, approvers: people };
-  const publisher = new Publisher(services.db, services.clock, app.client, options.policy, people, log);
+  const publisher = new Publisher(services.store, services.clock, app.client, options.policy, people, log);
   const deps: SlackDeps = { services, people, publisher, policy: options.policy, log };
 
   // Track listeners still running after their ack, so a shutdown can let them finish.
@@ -189,9 +189,8 @@ async function refuseMalformedEnvelope(args: ReceiverProcessEventErrorHandlerArg
 const eventCallback = z.object({ type: z.literal("event_callback"), event_id: z.string().min(1).max(128), event: z.object({ type: z.string().max(128) }) });
 
 /** True the first time an event id is seen, by any process sharing the database. */
-async function takeEvent(services: ServiceDeps, eventId: string, type: string): Promise<boolean> {
-  const inserted = await services.db.$executeRaw`INSERT INTO "SlackEvent" ("eventId", "type") VALUES (${eventId}, ${type}) ON CONFLICT DO NOTHING`;
-  return inserted === 1;
+function takeEvent(services: ServiceDeps, eventId: string, type: string): Promise<boolean> {
+  return services.store.slackEvents.take(eventId, type);
 }
 
 /** Commands and button clicks carry who acted and where to answer them; events and form submissions do not. */

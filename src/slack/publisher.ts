@@ -1,22 +1,11 @@
 import { createHash, randomUUID } from "node:crypto";
 import { ErrorCode as SlackErrorCode, type WebClient } from "@slack/web-api";
-import type { Db } from "../db/database.ts";
-import {
-  duePublications,
-  eventsAfter,
-  failPublication,
-  noteProgress,
-  notePublicationWanted,
-  releasePublication,
-  savePost,
-  takePublication,
-  type PostProgress,
-} from "../db/publications.ts";
-import { scheduleJobs } from "../scheduler/jobs.ts";
+import type { PostProgress } from "../db/publications.ts";
+import type { Store } from "../db/store.ts";
 import type { Clock } from "../services/clock.ts";
 import type { Policy } from "../domain/policy.ts";
 import { approvalApplies } from "../domain/request.ts";
-import { loadRequestView, type RequestView, type ShownPost } from "../db/request-views.ts";
+import type { RequestView, ShownPost } from "../db/request-views.ts";
 import { t } from "./i18n/catalog.ts";
 import type { People } from "./people.ts";
 import { approvalCard } from "./views/approval-card.ts";
@@ -24,6 +13,7 @@ import type { ViewContext } from "./views/format.ts";
 import { escapeText, mention } from "./views/format.ts";
 import { requestCard, type Message } from "./views/request-card.ts";
 import { timelineLine } from "./views/timeline.ts";
+import { readAuditEvent } from "../domain/events.ts";
 
 type Purpose = "card" | "approval";
 
@@ -53,7 +43,7 @@ export class Publisher {
   private readonly holder = randomUUID();
 
   constructor(
-    private readonly db: Db,
+    private readonly store: Store,
     private readonly clock: Clock,
     private readonly client: WebClient,
     private readonly policy: Policy,
@@ -70,7 +60,7 @@ export class Publisher {
     return this.publishOrThrow(requestId, onlyIfDue).catch(async (error: unknown) => {
       this.log(`publishing request ${requestId} to Slack failed; it will be retried`, error);
       const at = new Date(this.clock.now().getTime() + PUBLISH_RETRY_MS);
-      await scheduleJobs(this.db, [{ kind: PUBLISH_JOB, key: `${PUBLISH_JOB}:${requestId}:${at.toISOString()}`, runAt: at, requestId, payload: { requestId }, maxAttempts: 20 }]).catch(
+      await this.store.jobs.schedule([{ kind: PUBLISH_JOB, key: `${PUBLISH_JOB}:${requestId}:${at.toISOString()}`, runAt: at, requestId, payload: { requestId }, maxAttempts: 20 }]).catch(
         (e: unknown) => this.log(`could not schedule a retry for request ${requestId}`, e),
       );
     });
@@ -111,7 +101,7 @@ export class Publisher {
    * A failure is retried like any other (publish schedules the retry).
    */
   async sweep(): Promise<number> {
-    const due = await duePublications(this.db, this.clock.now(), PUBLISH_JOB, SWEEP_LIMIT);
+    const due = await this.store.publications.due(this.clock.now(), PUBLISH_JOB, SWEEP_LIMIT);
     for (const requestId of due) await this.publish(requestId, true);
     return due.length;
   }
@@ -126,20 +116,20 @@ export class Publisher {
   private async publishNow(requestId: string, onlyIfDue: boolean): Promise<void> {
     for (;;) {
       const now = this.clock.now();
-      const lease = await takePublication(this.db, requestId, this.holder, now, new Date(now.getTime() + PUBLICATION_LEASE_MS), onlyIfDue);
+      const lease = await this.store.publications.take(requestId, this.holder, now, new Date(now.getTime() + PUBLICATION_LEASE_MS), onlyIfDue);
       if (!lease) {
-        if (!onlyIfDue) await notePublicationWanted(this.db, requestId, now);
+        if (!onlyIfDue) await this.store.publications.noteWanted(requestId, now);
         return;
       }
       const shown: PostProgress[] = [];
       let released: boolean;
       try {
         await this.render(requestId, lease.recover, shown);
-        released = await releasePublication(this.db, requestId, this.holder, shown);
+        released = await this.store.publications.release(requestId, this.holder, shown);
       } catch (error) {
         // Pending again, and the next attempt looks in Slack first; if even the progress cannot be saved, without it.
         const retryAt = new Date(this.clock.now().getTime() + PUBLISH_RETRY_MS);
-        await failPublication(this.db, requestId, this.holder, retryAt, shown).catch(() => failPublication(this.db, requestId, this.holder, retryAt));
+        await this.store.publications.fail(requestId, this.holder, retryAt, shown).catch(() => this.store.publications.fail(requestId, this.holder, retryAt));
         throw error;
       }
       if (released) return;
@@ -153,7 +143,7 @@ export class Publisher {
    * What Slack now shows is noted in `shown`, saved with the lease's release (or failure) in one statement.
    */
   private async render(requestId: string, recover: boolean, shown: PostProgress[]): Promise<void> {
-    const view = await loadRequestView(this.db, requestId, this.clock.now());
+    const view = await this.store.requestViews.load(requestId, this.clock.now());
     if (!view) return;
     const ctx = this.channelContext();
     const card = await this.show(view, "card", this.policy.channels.requests, requestCard(view, ctx), recover, shown);
@@ -173,7 +163,7 @@ export class Publisher {
     }
     const posted = await this.client.chat.postMessage({ channel, text: message.text, blocks: message.blocks, unfurl_links: false, metadata });
     // Saved at once: the next step's replies go in its thread.
-    return savePost(this.db, { requestId: view.request.id, purpose, channel: posted.channel ?? channel, ts: posted.ts!, shownHash });
+    return this.store.publications.savePost({ requestId: view.request.id, purpose, channel: posted.channel ?? channel, ts: posted.ts!, shownHash });
   }
 
   /** A card an interrupted attempt posted but never saved: found by its metadata in the channel, and saved now (what it shows is unknown: it is updated). */
@@ -185,7 +175,7 @@ export class Publisher {
       const answer = await this.lookUp(() => this.client.conversations.history({ channel, oldest, limit: 200, include_all_metadata: true, ...(cursor ? { cursor } : {}) }));
       if (!answer) return undefined;
       const found = (answer.messages ?? []).find((m) => !m.thread_ts && ours(m.metadata, view.request.id)?.purpose === purpose);
-      if (found?.ts) return savePost(this.db, { requestId: view.request.id, purpose, channel, ts: found.ts, shownHash: null });
+      if (found?.ts) return this.store.publications.savePost({ requestId: view.request.id, purpose, channel, ts: found.ts, shownHash: null });
       cursor = answer.response_metadata?.next_cursor || undefined;
       if (!answer.has_more || !cursor) return undefined;
     }
@@ -229,7 +219,7 @@ export class Publisher {
    * interruption, replies Slack already holds (by their metadata) are kept, not posted again.
    */
   private async postTimeline(view: RequestView, card: ShownPost, ctx: ViewContext, recover: boolean, shown: PostProgress[]): Promise<void> {
-    const events = await eventsAfter(this.db, view.request.id, card.threadSeq);
+    const events = await this.store.publications.eventsAfter(view.request.id, card.threadSeq);
     let inThread: Set<string> | undefined;
     for (const event of events) {
       const line = timelineLine(event, view, ctx);
@@ -247,16 +237,22 @@ export class Publisher {
   /** The requester hears about the decision directly, in their own language. */
   private async tellRequester(event: { action: string; actor: string; data: unknown }, view: RequestView): Promise<void> {
     const { request, client } = view;
-    const data = (event.data ?? {}) as { reason?: string; approvals?: number; required?: number };
-    const decided = event.action === "request.rejected" || (event.action === "request.approved" && Number(data.approvals) >= Number(data.required));
+    const read = readAuditEvent(event);
+    if (!read.known) return;
+    const decided = read.action === "request.rejected" || (read.action === "request.approved" && read.data.approvals >= read.data.required);
     if (!decided) return;
     const language = await this.people.languageOf(request.requestedBy);
-    const text =
-      event.action === "request.rejected"
-        ? t(language, "dm.decided.rejected", { number: request.number, client: escapeText(client.name), user: mention(event.actor), reason: escapeText(data.reason ?? "") })
-        : t(language, "dm.decided.approved", { number: request.number, client: escapeText(client.name), user: mention(event.actor) });
+    const facts = { number: request.number, client: escapeText(client.name), user: mention(event.actor) };
+    const text = read.action === "request.rejected" ? t(language, "dm.decided.rejected", { ...facts, reason: escapeText(read.data.reason) }) : t(language, "dm.decided.approved", facts);
     await this.client.chat.postMessage({ channel: request.requestedBy, text });
   }
+}
+
+/** Notes a post's progress (the latest wins), to be saved with the lease's release or failure. */
+function noteProgress(progress: PostProgress[], id: string, change: Omit<PostProgress, "id">): void {
+  const entry = progress.find((p) => p.id === id);
+  if (entry) Object.assign(entry, change);
+  else progress.push({ id, ...change });
 }
 
 /** The payload of a message Offboard posted for this request (its metadata says so), else undefined. */

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appendAudit } from "../../src/db/audit.ts";
 import type { DatabaseHandle, Db } from "../../src/db/database.ts";
 import { duePublications, failPublication, PUBLICATION_GRACE_MS, releasePublication, takePublication } from "../../src/db/publications.ts";
-import { scheduleJobs } from "../../src/scheduler/jobs.ts";
+import { scheduleJobs } from "../../src/db/jobs.ts";
 import { createTestDatabase } from "../support/db.ts";
 
 let handle: DatabaseHandle;

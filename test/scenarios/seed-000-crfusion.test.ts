@@ -4,7 +4,7 @@ import { Ids } from "../../src/slack/ids.ts";
 import { createClient } from "../support/ledger-data.ts";
 import { REQUESTER } from "../support/policy.ts";
 import { readable, TestBot } from "../support/slack-bot.ts";
-import { markStepDone, openAsShown, reminders, seedPolicy, threadLines, tick } from "./support.ts";
+import { markStepDone, reminders, seedPolicy, tick } from "./support.ts";
 
 // Seed 000 (CRFUSION), policies/000-crfusion.policy.yml, end to end through Slack.
 const policy = await seedPolicy("000-crfusion");
@@ -23,7 +23,7 @@ describe("seed 000: CRFUSION", () => {
     const hosted = await createClient(bot.db, { name: "Cliente Alojado", hostedDatabase: true });
     const cards: Record<string, string> = {};
     for (const client of [plain, viaThird, hosted]) {
-      const request = await openAsShown(bot, REQUESTER, client, { kind: "solicitud_cliente", reason: "Ya no usa el sistema", requestedOn: "2026-08-03" });
+      const request = await bot.openByForm(REQUESTER, client, { kind: "solicitud_cliente", reason: "Ya no usa el sistema", requestedOn: "2026-08-03", thirdParty: "as_shown" });
       cards[client.name] = readable((await bot.card(request.id)).blocks);
     }
     for (const card of Object.values(cards)) {
@@ -82,6 +82,6 @@ describe("seed 000: CRFUSION", () => {
     bot.fake.clear();
     await bot.click(REQUESTER, A.execute, request.id);
     expect((await bot.db.client.findUniqueOrThrow({ where: { id: client.id } })).status).toBe("inactive");
-    expect(threadLines(bot).some((l) => /inactivar el cliente|inactivate the client/i.test(l))).toBe(true);
+    expect(bot.threadLines().some((l) => /inactivar el cliente|inactivate the client/i.test(l))).toBe(true);
   });
 });

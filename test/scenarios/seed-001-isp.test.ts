@@ -3,7 +3,7 @@ import { Ids } from "../../src/slack/ids.ts";
 import { createClient } from "../support/ledger-data.ts";
 import { REQUESTER } from "../support/policy.ts";
 import { readable, TestBot } from "../support/slack-bot.ts";
-import { seedPolicy, threadLines } from "./support.ts";
+import { seedPolicy } from "./support.ts";
 
 // Seed 001 (ISP: logins, loaned equipment, work orders), policies/001-provedor-internet.policy.yml.
 const policy = await seedPolicy("001-provedor-internet");
@@ -25,7 +25,7 @@ describe("seed 001: an ISP's contract cancellation", () => {
     // The work order, opened once, said in the thread (in the policy's Portuguese).
     const orders = await bot.db.workOrder.findMany({ where: { clientId: client.id } });
     expect(orders).toMatchObject([{ kind: "equipment_retrieval", items: [{ serial: "ONT-7781", description: "ONT Huawei" }] }]);
-    expect(threadLines(bot)).toContain(`:wrench: O cliente ainda tem equipamentos em comodato (ONT Huawei ONT-7781): foi aberta a ordem de serviço OS-${orders[0]!.number} para retirá-los. O pedido aguarda até que voltem.`);
+    expect(bot.threadLines()).toContain(`:wrench: O cliente ainda tem equipamentos em comodato (ONT Huawei ONT-7781): foi aberta a ordem de serviço OS-${orders[0]!.number} para retirá-los. O pedido aguarda até que voltem.`);
 
     // Approved, the cancellation is still refused while the equipment is out; re-checking opens no second order.
     await bot.click(MANAGER, A.approve, request.id);

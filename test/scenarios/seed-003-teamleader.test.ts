@@ -3,7 +3,7 @@ import { Ids } from "../../src/slack/ids.ts";
 import { addInvoice, createClient } from "../support/ledger-data.ts";
 import { REQUESTER } from "../support/policy.ts";
 import { buttons, readable, TestBot } from "../support/slack-bot.ts";
-import { seedPolicy, threadLines } from "./support.ts";
+import { seedPolicy } from "./support.ts";
 
 // Seed 003 (Teamleader Focus), policies/003-teamleader.policy.yml.
 const policy = await seedPolicy("003-teamleader");
@@ -37,7 +37,7 @@ describe("seed 003: deactivating a company in a CRM", () => {
     expect((await bot.db.client.findUniqueOrThrow({ where: { id: client.id } })).status).toBe("active");
     expect(await bot.db.invoice.findFirstOrThrow({ where: { clientId: client.id } })).toMatchObject({ onHold: true });
     expect(await bot.db.subscription.findFirstOrThrow({ where: { clientId: client.id } })).toMatchObject({ status: "cancelled" });
-    expect(threadLines(bot).at(-1)).toMatch(/reactivó a Empresa Boost.*siguen en espera.*siguen canceladas/);
+    expect(bot.threadLines().at(-1)).toMatch(/reactivó a Empresa Boost.*siguen en espera.*siguen canceladas/);
 
     // "...tendrás que marcarlas manualmente": the card offers it, to approvers only.
     expect(buttons((await bot.card(request.id)).blocks)).toContain(Ids.action.releaseInvoices);
@@ -46,7 +46,7 @@ describe("seed 003: deactivating a company in a CRM", () => {
     expect(await bot.db.invoice.findFirstOrThrow({ where: { clientId: client.id } })).toMatchObject({ onHold: true });
     await bot.click(MANAGER, Ids.action.releaseInvoices, request.id);
     expect(await bot.db.invoice.findFirstOrThrow({ where: { clientId: client.id } })).toMatchObject({ onHold: false });
-    expect(threadLines(bot).at(-1)).toBe(`:arrow_forward: <@${MANAGER}> quitó las facturas de espera: 2026/0042. Sus recordatorios vuelven a funcionar.`);
+    expect(bot.threadLines().at(-1)).toBe(`:arrow_forward: <@${MANAGER}> quitó las facturas de espera: 2026/0042. Sus recordatorios vuelven a funcionar.`);
     expect(buttons((await bot.card(request.id)).blocks)).not.toContain(Ids.action.releaseInvoices);
     expect(await bot.db.subscription.findFirstOrThrow({ where: { clientId: client.id } })).toMatchObject({ status: "cancelled" });
   });

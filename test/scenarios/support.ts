@@ -10,11 +10,6 @@ export async function seedPolicy(name: string): Promise<Policy> {
   return loaded.policy;
 }
 
-/** Replies in request threads, as people read them. */
-export function threadLines(bot: TestBot): string[] {
-  return bot.fake.called("chat.postMessage", (a) => Boolean(a.thread_ts)).map((a) => String(a.text));
-}
-
 /** The dunning reminders posted so far: their step and what they say. */
 export function reminders(bot: TestBot): { stepId: string; requestId: string; text: string; blocks: unknown }[] {
   const out: { stepId: string; requestId: string; text: string; blocks: unknown }[] = [];
@@ -42,21 +37,6 @@ function findValue(node: unknown, actionId: string): string | null {
     }
   }
   return null;
-}
-
-/** `/deactivate REF` and the form submitted as the modal shows it (its pre-ticked boxes kept); returns the request. */
-export async function openAsShown(bot: TestBot, user: string, client: { id: string; ref: string }, form: { kind: string; reason: string; requestedOn: string }) {
-  await bot.command(user, client.ref);
-  const modal = bot.lastModal();
-  const thirdParty = modal.blocks.find((b) => b.block_id === Ids.block.thirdParty) as { element?: { initial_options?: unknown[] } } | undefined;
-  const { answer } = await bot.submit(user, modal, {
-    [Ids.block.kind]: { [Ids.action.kind]: { selected_option: { value: form.kind } } },
-    [Ids.block.reason]: { [Ids.action.reason]: { value: form.reason } },
-    [Ids.block.requestedOn]: { [Ids.action.requestedOn]: { selected_date: form.requestedOn } },
-    [Ids.block.thirdParty]: { [Ids.action.thirdParty]: { selected_options: thirdParty?.element?.initial_options ?? [] } },
-  });
-  if (answer) throw new Error(`the form was refused: ${JSON.stringify(answer)}`);
-  return bot.db.deactivationRequest.findFirstOrThrow({ where: { clientId: client.id }, orderBy: { number: "desc" } });
 }
 
 /** Done on a dunning step, with what was sent, through the button and its form. */

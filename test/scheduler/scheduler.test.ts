@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type DatabaseHandle, type Db } from "../../src/db/database.ts";
-import { backoffMs, cancelJobs, claimDueJobs, completeJob, scheduleJobs, type ClaimedJob } from "../../src/scheduler/jobs.ts";
+import { cancelJobs, claimDueJobs, completeJob, jobRepository, scheduleJobs, type ClaimedJob } from "../../src/db/jobs.ts";
+import { backoffMs } from "../../src/scheduler/jobs.ts";
 import { Scheduler } from "../../src/scheduler/scheduler.ts";
 import { ManualClock } from "../../src/services/clock.ts";
 import { createTestDatabase, testDatabaseKind } from "../support/db.ts";
@@ -25,7 +26,7 @@ function kind(): string {
 }
 
 function worker(clock: ManualClock, handlers: Record<string, (job: ClaimedJob) => Promise<void>>, extra: Partial<ConstructorParameters<typeof Scheduler>[0]> = {}) {
-  return new Scheduler({ db, clock, handlers, pollMs: 10, ...extra });
+  return new Scheduler({ jobs: jobRepository(db), clock, handlers, pollMs: 10, ...extra });
 }
 
 describe("scheduler", () => {
@@ -150,8 +151,8 @@ describe("two workers on one PostgreSQL", () => {
           runs.set(job.key, (runs.get(job.key) ?? 0) + 1);
           await new Promise((r) => setImmediate(r));
         };
-        const a = new Scheduler({ db, clock, handlers: { [k]: handler }, pollMs: 1, batchSize: 25, workerId: "a" });
-        const b = new Scheduler({ db: second.prisma, clock, handlers: { [k]: handler }, pollMs: 1, batchSize: 25, workerId: "b" });
+        const a = new Scheduler({ jobs: jobRepository(db), clock, handlers: { [k]: handler }, pollMs: 1, batchSize: 25, workerId: "a" });
+        const b = new Scheduler({ jobs: jobRepository(second.prisma), clock, handlers: { [k]: handler }, pollMs: 1, batchSize: 25, workerId: "b" });
         const drain = async (s: Scheduler) => {
           while ((await s.tick()) > 0);
         };
@@ -182,7 +183,7 @@ describe("two workers on one PostgreSQL", () => {
       expect(await db.job.findUniqueOrThrow({ where: { key: `${k}:held` } })).toMatchObject({ status: "running", lockedBy: "doomed-worker" });
 
       const ran: string[] = [];
-      const survivor = new Scheduler({ db, clock: { now: () => new Date() }, handlers: { [k]: async (job) => void ran.push(job.key) }, pollMs: 10, workerId: "survivor" });
+      const survivor = new Scheduler({ jobs: jobRepository(db), clock: { now: () => new Date() }, handlers: { [k]: async (job) => void ran.push(job.key) }, pollMs: 10, workerId: "survivor" });
       await survivor.tick();
       expect(ran).toEqual([]);
       await new Promise((r) => setTimeout(r, 1600));

@@ -3,11 +3,13 @@ import { Ledger } from "../../src/connectors/ledger.ts";
 import { RefusedBySystemError, type ActionContext, type SystemOfRecord } from "../../src/connectors/system-of-record.ts";
 import type { DatabaseHandle, Db } from "../../src/db/database.ts";
 import { ErrorCode } from "../../src/domain/errors.ts";
-import { policySchema } from "../../src/domain/policy.ts";
+import { policySchema } from "../../src/config/policy-schema.ts";
 import { ManualClock } from "../../src/services/clock.ts";
 import { runDeletion } from "../../src/services/data-deletion.ts";
 import { policyApprovers, type ServiceDeps } from "../../src/services/deps.ts";
-import { executeRequest, openRequest, reactivateClient, refreshAutomaticChecks } from "../../src/services/requests.ts";
+import { openRequest, reactivateClient, refreshAutomaticChecks } from "../../src/services/requests.ts";
+import { executeRequest } from "../../src/services/execution.ts";
+import { createStore } from "../../src/db/store.ts";
 import { createTestDatabase } from "../support/db.ts";
 import { createClient } from "../support/ledger-data.ts";
 import { REQUESTER, testPolicyInput } from "../support/policy.ts";
@@ -63,7 +65,7 @@ beforeAll(async () => {
     },
   });
   sor = new RecordingSor(new Ledger(db));
-  deps = { db, clock, policy, sor: sor.asSystemOfRecord(), approvers: policyApprovers(policy) };
+  deps = { store: createStore(db), clock, policy, sor: sor.asSystemOfRecord(), approvers: policyApprovers(policy) };
 });
 afterAll(async () => {
   await handle?.close();

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DatabaseHandle, Db } from "../../src/db/database.ts";
+import { createStore } from "../../src/db/store.ts";
 import { ManualClock } from "../../src/services/clock.ts";
 import { decodeCsv } from "../../src/services/csv-rows.ts";
 import { importClients, importEquipment, importInvoices, type ImportDeps } from "../../src/services/imports.ts";
@@ -12,7 +13,7 @@ let deps: ImportDeps;
 beforeAll(async () => {
   handle = await createTestDatabase();
   db = handle.prisma;
-  deps = { db, clock: new ManualClock(new Date("2026-08-09T12:00:00Z")), actor: "cli:test" };
+  deps = { store: createStore(db), clock: new ManualClock(new Date("2026-08-09T12:00:00Z")), actor: "cli:test" };
 });
 afterAll(async () => {
   await handle?.close();

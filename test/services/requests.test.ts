@@ -8,7 +8,6 @@ import { ManualClock } from "../../src/services/clock.ts";
 import { policyApprovers, type ServiceDeps } from "../../src/services/deps.ts";
 import {
   approveRequest,
-  executeRequest,
   openRequest,
   reactivateClient,
   rejectRequest,
@@ -16,6 +15,8 @@ import {
   untickCheck,
   withdrawRequest,
 } from "../../src/services/requests.ts";
+import { executeRequest } from "../../src/services/execution.ts";
+import { createStore } from "../../src/db/store.ts";
 import { createTestDatabase } from "../support/db.ts";
 import { addInvoice, createClient } from "../support/ledger-data.ts";
 import { MANAGER_A, MANAGER_B, REQUESTER, STRANGER, testPolicy } from "../support/policy.ts";
@@ -29,7 +30,7 @@ beforeAll(async () => {
   handle = await createTestDatabase();
   db = handle.prisma;
   const policy = testPolicy();
-  deps = { db, clock, policy, sor: new Ledger(db), approvers: policyApprovers(policy) };
+  deps = { store: createStore(db), clock, policy, sor: new Ledger(db), approvers: policyApprovers(policy) };
 });
 afterAll(async () => {
   await handle?.close();

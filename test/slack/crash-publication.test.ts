@@ -17,7 +17,6 @@ import { SIGNING_SECRET, TestBot } from "../support/slack-bot.ts";
 const onPostgres = testDatabaseKind === "postgres";
 
 const A = Ids.action;
-const B = Ids.block;
 /** The fake Slack, the database and the signed requests; its own app only opens modals (its scheduler never runs). */
 const bot = new TestBot(testPolicy({ language: "en" }));
 let dir = "";
@@ -71,15 +70,7 @@ async function settled(requestId: string): Promise<boolean> {
 /** Opens a request with the form, submitted to the given process. */
 async function openThrough(target: BotProcess, name: string) {
   const client = await createClient(bot.db, { name });
-  await bot.command(REQUESTER, client.ref);
-  const form = {
-    [B.kind]: { [A.kind]: { selected_option: { value: "voluntary" } } },
-    [B.reason]: { [A.reason]: { value: "Leaving" } },
-    [B.requestedOn]: { [A.requestedOn]: { selected_date: "2026-08-09" } },
-  };
-  const { answer } = await bot.submit(REQUESTER, bot.lastModal(), form, { url: target.url });
-  expect(answer).toBeNull();
-  const request = await bot.db.deactivationRequest.findFirstOrThrow({ where: { clientId: client.id } });
+  const request = await bot.openByForm(REQUESTER, client, { kind: "voluntary", reason: "Leaving", requestedOn: "2026-08-09" }, { url: target.url });
   await eventually(() => settled(request.id), "the new request to be shown");
   return { requestId: request.id, card: (await cardOf(request.id))! };
 }

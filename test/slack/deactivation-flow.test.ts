@@ -27,20 +27,14 @@ function formValues(fields: { kind?: string; reason?: string; askedBy?: string; 
   };
 }
 
-/** /deactivate REF, then the modal submitted: returns the new request. */
-async function openThroughSlack(ref: string, fields: Parameters<typeof formValues>[0] = {}) {
-  await bot.command(REQUESTER, ref);
-  const modal = bot.lastModal();
-  const { answer } = await bot.submit(REQUESTER, modal, formValues({ kind: "voluntary", reason: "Closing the business", ...fields }));
-  expect(answer).toBeNull();
-  return bot.db.deactivationRequest.findFirstOrThrow({ where: { client: { ref } }, orderBy: { number: "desc" } });
-}
+/** The form as a requester usually fills it in. */
+const OPEN = { kind: "voluntary", reason: "Closing the business", requestedOn: "2026-08-09" };
 
 const lastCard = (channel: string) => {
   const updates = bot.fake.calls.filter((c) => (c.method === "chat.update" || (c.method === "chat.postMessage" && !c.args.thread_ts)) && c.args.channel === channel);
   return updates.at(-1)!.args;
 };
-const threadLines = () => bot.fake.called("chat.postMessage", (a) => Boolean(a.thread_ts)).map((a) => String(a.text));
+const threadLines = () => bot.threadLines();
 
 /** What the modal a command or button opened shows once its answer came (views.update of the "looking it up" modal). */
 function shownInModal(): string {
@@ -129,7 +123,7 @@ describe("from /deactivate to an executed inactivation", () => {
 
   it("a charge that appeared after approval blocks execution and shows on the card", async () => {
     const client = await createClient(bot.db, { name: "Late Charges" });
-    const request = await openThroughSlack(client.ref);
+    const request = await bot.openByForm(REQUESTER, client, OPEN);
     await bot.click(REQUESTER, A.tick, JSON.stringify({ r: request.id, c: "phone_call" }));
     await bot.submit(REQUESTER, { callback_id: Ids.view.evidence, private_metadata: JSON.stringify({ requestId: request.id, checkId: "written_request" }) }, { [B.evidence]: { [A.evidence]: { type: "plain_text_input", value: "email" } } });
     await bot.click(MANAGER_A, A.approve, request.id);
@@ -144,7 +138,7 @@ describe("from /deactivate to an executed inactivation", () => {
 
   it("rejection asks why, closes the request and tells the requester", async () => {
     const client = await createClient(bot.db, { name: "Rejected Ltd" });
-    const request = await openThroughSlack(client.ref);
+    const request = await bot.openByForm(REQUESTER, client, OPEN);
     await bot.click(STRANGER, A.reject, request.id);
     // The modal opened at once (the approvers may be asked of Slack) says why there is no form.
     expect(shownInModal()).toMatch(/Only the approvers/);
@@ -169,7 +163,7 @@ describe("from /deactivate to an executed inactivation", () => {
 describe("/deactivate answers", () => {
   it("usage and the user's open requests", async () => {
     const client = await createClient(bot.db, { name: "Helpful Co" });
-    await openThroughSlack(client.ref);
+    await bot.openByForm(REQUESTER, client, OPEN);
     const { responseId } = await bot.command(REQUESTER, "help");
     const text = String(bot.responseTo(responseId)?.text);
     expect(text).toContain("*/deactivate CLIENT* opens a deactivation request");
@@ -204,7 +198,7 @@ describe("/deactivate answers", () => {
 
   it("a second request for the same client is refused, naming the first", async () => {
     const client = await createClient(bot.db, { name: "Only Once" });
-    const first = await openThroughSlack(client.ref);
+    const first = await bot.openByForm(REQUESTER, client, OPEN);
     await bot.command(STRANGER, client.ref);
     expect(shownInModal()).toBe(`Only Once already has an open request: #${first.number} (collecting checks).`);
     // A form opened before the first request existed is refused on submit, on the client field.
@@ -267,7 +261,7 @@ describe("requests Slack did not sign, and forged buttons", () => {
 
   it("a closed request's button replayed, or a check it does not have, is refused and audited", async () => {
     const client = await createClient(bot.db, { name: "Replay Co" });
-    const request = await openThroughSlack(client.ref);
+    const request = await bot.openByForm(REQUESTER, client, OPEN);
     const unknownCheck = await bot.click(REQUESTER, A.tick, JSON.stringify({ r: request.id, c: "no_such_check" }));
     expect(bot.responseTo(unknownCheck.responseId)?.text).toBe("That check is not part of this request.");
     await bot.click(REQUESTER, A.withdraw, request.id);
@@ -297,7 +291,7 @@ describe("more refusals and failures", () => {
 
   it("withdraw: refused for someone else, done by the requester, and the card closes", async () => {
     const client = await createClient(bot.db, { name: "Changed Mind" });
-    const request = await openThroughSlack(client.ref);
+    const request = await bot.openByForm(REQUESTER, client, OPEN);
     const stranger = await bot.click(STRANGER, A.withdraw, request.id);
     expect(bot.responseTo(stranger.responseId)?.text).toBe("Only the requester or an approver can withdraw this request.");
     bot.fake.clear();

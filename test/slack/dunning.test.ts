@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { policySchema } from "../../src/domain/policy.ts";
+import { policySchema } from "../../src/config/policy-schema.ts";
 import { Ids } from "../../src/slack/ids.ts";
 import { createClient } from "../support/ledger-data.ts";
 import { MANAGER_A, REQUESTER } from "../support/policy.ts";
@@ -37,7 +37,7 @@ beforeEach(() => bot.fake.clear());
 const A = Ids.action;
 const B = Ids.block;
 const reminders = () => bot.fake.called("chat.postMessage", (a) => Boolean(a.thread_ts) && Array.isArray(a.blocks));
-const threadTexts = () => bot.fake.called("chat.postMessage", (a) => Boolean(a.thread_ts)).map((a) => String(a.text));
+const threadTexts = () => bot.threadLines();
 const lastCard = () => bot.fake.calls.filter((c) => (c.method === "chat.update" || (c.method === "chat.postMessage" && !c.args.thread_ts)) && c.args.channel === "C0REQUESTS").at(-1)!.args;
 
 async function open(name: string) {

@@ -19,7 +19,7 @@ const form = {
   [B.requestedOn]: { [A.requestedOn]: { selected_date: "2026-08-09" } },
 };
 const cards = (channel: string) => bot.fake.called("chat.postMessage", (a) => a.channel === channel && !a.thread_ts);
-const threadLines = () => bot.fake.called("chat.postMessage", (a) => Boolean(a.thread_ts)).map((a) => String(a.text));
+const threadLines = () => bot.threadLines();
 
 describe("a form submission Slack sends again", () => {
   it("opens one request: the retries, at once and later, get the same answer", async () => {

@@ -1,6 +1,6 @@
 import { WebClient } from "@slack/web-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { policySchema } from "../../src/domain/policy.ts";
+import { policySchema } from "../../src/config/policy-schema.ts";
 import { People } from "../../src/slack/people.ts";
 import { FakeSlack } from "../support/fake-slack.ts";
 

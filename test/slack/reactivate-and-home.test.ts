@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { Ids } from "../../src/slack/ids.ts";
-import { executeRequest, openRequest } from "../../src/services/requests.ts";
+import { openRequest } from "../../src/services/requests.ts";
+import { executeRequest } from "../../src/services/execution.ts";
 import { addInvoice, createClient } from "../support/ledger-data.ts";
 import { MANAGER_A, REQUESTER, testPolicy } from "../support/policy.ts";
 import { readable, TestBot } from "../support/slack-bot.ts";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { policySchema } from "../../src/domain/policy.ts";
+import { policySchema } from "../../src/config/policy-schema.ts";
 import { Ids } from "../../src/slack/ids.ts";
 import { createClient } from "../support/ledger-data.ts";
 import { MANAGER_A, REQUESTER } from "../support/policy.ts";

@@ -69,7 +69,7 @@ describe("when the database cannot be reached", () => {
     // Someone whose language Offboard has not looked up yet.
     const colleague = "U0COLEGA";
     bot.fake.locales.set(colleague, "es-ES");
-    const db = bot.slack.deps.services.db;
+    const db = bot.db;
     const transaction = db.$transaction.bind(db);
     db.$transaction = (() => Promise.reject(new Error("connect ECONNREFUSED 127.0.0.1:5432"))) as typeof db.$transaction;
     try {

@@ -3,6 +3,7 @@ import { LogLevel } from "@slack/bolt";
 import { WebSocketServer, type WebSocket } from "ws";
 import { Ledger } from "../../src/connectors/ledger.ts";
 import type { DatabaseHandle } from "../../src/db/database.ts";
+import { createStore } from "../../src/db/store.ts";
 import { ManualClock } from "../../src/services/clock.ts";
 import { createSlackApp, type SlackApp } from "../../src/slack/app.ts";
 import { createTestDatabase } from "../support/db.ts";
@@ -60,7 +61,7 @@ beforeAll(async () => {
     appToken: "xapp-test",
     apiUrl: fake.apiUrl,
     policy,
-    services: { db: handle.prisma, clock: new ManualClock(new Date("2026-08-09T14:00:00Z")), policy, sor: new Ledger(handle.prisma) },
+    services: { store: createStore(handle.prisma), clock: new ManualClock(new Date("2026-08-09T14:00:00Z")), policy, sor: new Ledger(handle.prisma) },
     retryConfig: { retries: 0 },
     logLevel: LogLevel.ERROR,
   });

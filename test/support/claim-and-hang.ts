@@ -1,6 +1,6 @@
 // A worker that claims due jobs of one kind and then hangs, to be killed with SIGKILL by a test.
 import { openDatabase } from "../../src/db/database.ts";
-import { claimDueJobs } from "../../src/scheduler/jobs.ts";
+import { claimDueJobs } from "../../src/db/jobs.ts";
 
 const [url, kind, leaseMs] = process.argv.slice(2) as [string, string, string];
 const db = await openDatabase({ kind: "postgres", url });

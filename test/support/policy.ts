@@ -1,4 +1,5 @@
-import { policySchema, type Policy } from "../../src/domain/policy.ts";
+import { policySchema } from "../../src/config/policy-schema.ts";
+import type { Policy } from "../../src/domain/policy.ts";
 
 export const REQUESTER = "U0REQUESTER";
 export const MANAGER_A = "U0MANAGERA";

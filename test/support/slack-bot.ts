@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { LogLevel, type Logger } from "@slack/bolt";
 import { Ledger } from "../../src/connectors/ledger.ts";
 import type { DatabaseHandle, Db } from "../../src/db/database.ts";
+import { createStore } from "../../src/db/store.ts";
 import type { SystemOfRecord } from "../../src/connectors/system-of-record.ts";
 import type { Policy } from "../../src/domain/policy.ts";
 import { ManualClock } from "../../src/services/clock.ts";
@@ -23,6 +24,16 @@ export function slackHeaders(body: string, options: { secret?: string; timestamp
     "x-slack-signature": `v0=${createHmac("sha256", options.secret ?? SIGNING_SECRET).update(`v0:${timestamp}:${body}`).digest("hex")}`,
     "x-slack-request-timestamp": String(timestamp),
   };
+}
+
+/** What a person types in the deactivation form (see TestBot.openByForm). */
+export interface OpenForm {
+  kind: string;
+  reason: string;
+  requestedOn: string;
+  askedBy?: string;
+  confirmation?: string;
+  thirdParty?: boolean | "as_shown";
 }
 
 /** The real Bolt app over HTTP, its Web API pointed at a fake Slack, on a fresh database. */
@@ -51,18 +62,19 @@ export class TestBot {
 
   async start(): Promise<this> {
     this.handle = await createTestDatabase({ onQuery: (sql) => this.queries.push(sql) });
+    const store = createStore(this.db);
     await this.fake.start();
     this.slack = createSlackApp({
       botToken: "xoxb-test-token",
       signingSecret: SIGNING_SECRET,
       apiUrl: this.fake.apiUrl,
       policy: this.policy,
-      services: { db: this.db, clock: this.clock, policy: this.policy, sor: this.systemOfRecord(this.db) },
+      services: { store, clock: this.clock, policy: this.policy, sor: this.systemOfRecord(this.db) },
       retryConfig: { retries: 0 },
       ...(this.logger ? { logger: this.logger, logLevel: this.logger.getLevel() } : { logLevel: LogLevel.ERROR }),
     });
     await this.slack.app.init();
-    this.scheduler = new Scheduler({ db: this.db, clock: this.clock, handlers: this.slack.jobHandlers, batchHandlers: this.slack.batchHandlers, onFailed: this.slack.onJobFailed, sweeps: [() => this.slack.deps.publisher.sweep()], pollMs: 10, workerId: "test" });
+    this.scheduler = new Scheduler({ jobs: store.jobs, clock: this.clock, handlers: this.slack.jobHandlers, batchHandlers: this.slack.batchHandlers, onFailed: this.slack.onJobFailed, sweeps: [() => this.slack.deps.publisher.sweep()], pollMs: 10, workerId: "test" });
     this.server = (await this.slack.app.start(0)) as Server;
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/slack/events`;
     return this;
@@ -153,18 +165,40 @@ export class TestBot {
   }
 
   /**
-   * `/deactivate REF` and the form filled with a kind, a reason and the day the client asked;
-   * returns the request it opened.
+   * `/deactivate REF` and the form submitted, as a person fills it in: a kind,
+   * a reason and the day the client asked, and any other field given. The
+   * third-party box is left out unless given (`"as_shown"`: as the modal
+   * pre-ticks it). `url`: the process to submit to. Returns the request it
+   * opened; a refused form throws with Slack's answer.
    */
-  async openByForm(userId: string, client: { id: string; ref: string }, form: { kind: string; reason: string; requestedOn: string }) {
+  async openByForm(userId: string, client: { ref: string; id?: string }, form: OpenForm, options: { url?: string } = {}) {
     await this.command(userId, client.ref);
-    const { answer } = await this.submit(userId, this.lastModal(), {
-      [Ids.block.kind]: { [Ids.action.kind]: { selected_option: { value: form.kind } } },
-      [Ids.block.reason]: { [Ids.action.reason]: { value: form.reason } },
-      [Ids.block.requestedOn]: { [Ids.action.requestedOn]: { selected_date: form.requestedOn } },
-    });
+    const modal = this.lastModal();
+    const A = Ids.action;
+    const B = Ids.block;
+    const text = (value: string | undefined) => ({ value: value ?? null });
+    const shown = modal.blocks.find((b) => b.block_id === B.thirdParty) as { element?: { initial_options?: unknown[] } } | undefined;
+    const thirdParty = form.thirdParty === "as_shown" ? (shown?.element?.initial_options ?? []) : form.thirdParty ? [{ value: "yes" }] : [];
+    const { answer } = await this.submit(
+      userId,
+      modal,
+      {
+        [B.kind]: { [A.kind]: { selected_option: { value: form.kind } } },
+        [B.reason]: { [A.reason]: text(form.reason) },
+        [B.requestedOn]: { [A.requestedOn]: { selected_date: form.requestedOn } },
+        ...(form.askedBy !== undefined ? { [B.askedBy]: { [A.askedBy]: text(form.askedBy) } } : {}),
+        ...(form.confirmation !== undefined ? { [B.confirmation]: { [A.confirmation]: text(form.confirmation) } } : {}),
+        ...(form.thirdParty !== undefined ? { [B.thirdParty]: { [A.thirdParty]: { selected_options: thirdParty } } } : {}),
+      },
+      options,
+    );
     if (answer) throw new Error(`the form was refused: ${JSON.stringify(answer)}`);
-    return this.db.deactivationRequest.findFirstOrThrow({ where: { clientId: client.id }, orderBy: { number: "desc" } });
+    return this.db.deactivationRequest.findFirstOrThrow({ where: client.id ? { clientId: client.id } : { client: { ref: client.ref } }, orderBy: { number: "desc" } });
+  }
+
+  /** Replies posted in request threads so far, as people read them. */
+  threadLines(): string[] {
+    return this.fake.called("chat.postMessage", (a) => Boolean(a.thread_ts)).map((a) => String(a.text));
   }
 
   /** A request's card (or approval card) as Slack shows it now. */

@@ -1,5 +1,4 @@
-import type { DomainError } from "../../domain/errors.ts";
-import type { Missing } from "../../domain/request.ts";
+import { ErrorCode, type DomainError } from "../../domain/errors.ts";
 import type { RequestView } from "../../db/request-views.ts";
 import { t, type MessageKey } from "../i18n/catalog.ts";
 import { escapeText, formatCalendarDate, formatDateTime, mention, type ViewContext } from "./format.ts";
@@ -7,24 +6,62 @@ import { describeMissing } from "./request-card.ts";
 
 /** A coded refusal, said in the reader's language with the facts it carries. */
 export function errorText(error: DomainError, ctx: ViewContext, view?: Pick<RequestView, "request">): string {
-  const d = (error.details ?? {}) as Record<string, unknown>;
-  // A new start with no terms in the policy is said without them.
-  const plain = error.code === "REACTIVATION.RESTART_REQUIRED" && !d.monthsInAdvance;
-  const key = (plain ? "error.REACTIVATION.RESTART_REQUIRED_PLAIN" : `error.${error.code}`) as MessageKey;
   const params: Record<string, string | number> = {};
-  for (const [name, value] of Object.entries(d)) {
+  // Plain facts (ids, numbers, fields) are said as they are; the rest below, in the reader's words.
+  for (const [name, value] of Object.entries(error.details ?? {})) {
     if (typeof value === "string" || typeof value === "number") params[name] = escapeText(String(value));
   }
-  if (d.at instanceof Date) params.at = formatDateTime(d.at, ctx);
-  if (typeof d.state === "string") params.state = t(ctx.language, `state.${d.state}` as MessageKey);
-  if (typeof d.by === "string") params.user = mention(d.by);
-  if (Array.isArray(d.by)) params.users = d.by.map((u) => mention(String(u))).join(", ");
-  if (typeof d.decision === "string") params.decision = t(ctx.language, `decision.${d.decision}` as MessageKey);
-  if (typeof d.action === "string") params.action = t(ctx.language, `action.${d.action}` as MessageKey);
-  if (Array.isArray(d.unpaid)) params.unpaid = d.unpaid.length ? d.unpaid.map((n) => escapeText(String(n))).join(", ") : "—";
-  if (typeof d.until === "string" && /^\d{4}-\d{2}-\d{2}$/.test(d.until)) params.until = formatCalendarDate(d.until, ctx);
-  if (Array.isArray(d.missing) && view) params.missing = describeMissing(d.missing as Missing[], view, ctx);
-  return t(ctx.language, key, params);
+  const when = (at: Date | null | undefined) => {
+    if (at) params.at = formatDateTime(at, ctx);
+  };
+  const by = (user: string | null | undefined) => {
+    if (user) params.user = mention(user);
+  };
+  const unpaid = (numbers: readonly string[] | undefined) => {
+    params.unpaid = numbers?.length ? numbers.map(escapeText).join(", ") : "—";
+  };
+  let key: MessageKey = `error.${error.code}`;
+  switch (error.code) {
+    case ErrorCode.RequestClosed:
+    case ErrorCode.RequestNotExecuting:
+    case ErrorCode.RequestAlreadyOpen:
+      if (error.details?.state) params.state = t(ctx.language, `state.${error.details.state}`);
+      break;
+    case ErrorCode.AlreadyDecided:
+      if (error.details) {
+        params.decision = t(ctx.language, `decision.${error.details.decision}`);
+        params.users = error.details.by.map(mention).join(", ");
+        when(error.details.at);
+      }
+      break;
+    case ErrorCode.CheckAlreadyTicked:
+    case ErrorCode.StepAlreadyDone:
+      by(error.details?.by);
+      when(error.details?.at);
+      break;
+    case ErrorCode.ExecutionScheduled:
+    case ErrorCode.LadderStopped:
+      when(error.details?.at);
+      break;
+    case ErrorCode.ExecutionFailed:
+      if (error.details) params.action = t(ctx.language, `action.${error.details.action}`);
+      break;
+    case ErrorCode.ReactivationRestartRequired:
+      // A new start with no terms in the policy is said without them.
+      if (!error.details?.monthsInAdvance) key = "error.REACTIVATION.RESTART_REQUIRED_PLAIN";
+      unpaid(error.details?.unpaid);
+      break;
+    case ErrorCode.ReactivationUnpaid:
+      unpaid(error.details?.unpaid);
+      break;
+    case ErrorCode.ReactivationWindowClosed:
+      if (error.details) params.until = formatCalendarDate(error.details.until, ctx);
+      break;
+    case ErrorCode.RequestNotReady:
+      if (error.details && view) params.missing = describeMissing(error.details.missing, view, ctx);
+      break;
+  }
+  return t<MessageKey>(ctx.language, key, params);
 }
 
 /** mrkdwn as plain text: mentions by name (`names`, else the id), no emphasis marks, Slack's escapes undone. */

@@ -3,6 +3,7 @@ import { computeTimeline, executionMoment } from "../../domain/calendar.ts";
 import { labelFor, type CheckDefinition } from "../../domain/policy.ts";
 import { approvalsGiven, missingForExecution, type CheckState, type Missing } from "../../domain/request.ts";
 import type { RequestView } from "../../db/request-views.ts";
+import { readCheckDetail } from "../../domain/check-details.ts";
 import { t } from "../i18n/catalog.ts";
 import { Ids } from "../ids.ts";
 import { clip, escapeText, formatCalendarDate, formatDateTime, formatMoney, mention, type ViewContext } from "./format.ts";
@@ -212,31 +213,34 @@ function checkBlock(view: RequestView, definition: CheckDefinition, state: Check
 
 const LISTED = 3;
 
-/** "2 unpaid invoice(s): F-1001 USD 120.00 due 1 Aug 2026, …" from an automatic check's detail. */
+/** "2 unpaid invoices: F-1001 USD 120.00 due 1 Aug 2026, …" from an automatic check's detail. */
 export function describeDetail(definition: CheckDefinition, state: Pick<CheckState, "detail">, ctx: ViewContext): string {
-  const detail = state.detail ?? {};
-  if (definition.automatic === "no_pending_charges") {
-    const count = Number(detail.count ?? 0);
-    if (count === 0) return t(ctx.language, "detail.noCharges");
-    const charges = (detail.charges as { number: string; amountMinor: string; currency: string; dueOn: string }[] | undefined) ?? [];
-    const items = charges.slice(0, LISTED).map((c) =>
-      t(ctx.language, "detail.chargeItem", { number: escapeText(c.number), amount: formatMoney(c.amountMinor, c.currency, ctx), due: formatCalendarDate(c.dueOn, ctx) }),
-    );
-    if (count > items.length) items.push(t(ctx.language, "detail.andMore", { count: count - items.length }));
-    return t(ctx.language, "detail.charges", { count, list: items.join(", ") });
+  switch (definition.automatic) {
+    case "no_pending_charges": {
+      const detail = readCheckDetail("no_pending_charges", state.detail);
+      if (!detail) return "";
+      if (detail.count === 0) return t(ctx.language, "detail.noCharges");
+      const items = detail.charges.slice(0, LISTED).map((c) =>
+        t(ctx.language, "detail.chargeItem", { number: escapeText(c.number), amount: formatMoney(c.amountMinor, c.currency, ctx), due: formatCalendarDate(c.dueOn, ctx) }),
+      );
+      if (detail.count > items.length) items.push(t(ctx.language, "detail.andMore", { count: detail.count - items.length }));
+      return t(ctx.language, "detail.charges", { count: detail.count, list: items.join(", ") });
+    }
+    case "dunning_complete": {
+      const detail = readCheckDetail("dunning_complete", state.detail);
+      return t(ctx.language, "detail.ladder", { done: detail?.done ?? 0, total: detail?.total ?? 0 });
+    }
+    case "no_equipment_out": {
+      const detail = readCheckDetail("no_equipment_out", state.detail);
+      if (!detail) return "";
+      if (detail.count === 0) return t(ctx.language, "detail.noEquipment");
+      const items = detail.equipment.slice(0, LISTED).map((e) => `${escapeText(e.description)} (${escapeText(e.serial)})`);
+      if (detail.count > items.length) items.push(t(ctx.language, "detail.andMore", { count: detail.count - items.length }));
+      return t(ctx.language, "detail.equipment", { count: detail.count, list: items.join(", ") });
+    }
+    default:
+      return "";
   }
-  if (definition.automatic === "dunning_complete") {
-    return t(ctx.language, "detail.ladder", { done: Number(detail.done ?? 0), total: Number(detail.total ?? 0) });
-  }
-  if (definition.automatic === "no_equipment_out") {
-    const count = Number(detail.count ?? 0);
-    if (count === 0) return t(ctx.language, "detail.noEquipment");
-    const equipment = (detail.equipment as { serial: string; description: string }[] | undefined) ?? [];
-    const items = equipment.slice(0, LISTED).map((e) => `${escapeText(e.description)} (${escapeText(e.serial)})`);
-    if (count > items.length) items.push(t(ctx.language, "detail.andMore", { count: count - items.length }));
-    return t(ctx.language, "detail.equipment", { count, list: items.join(", ") });
-  }
-  return "";
 }
 
 export function describeMissing(missing: Missing[], view: Pick<RequestView, "request">, ctx: ViewContext): string {

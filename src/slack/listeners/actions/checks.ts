@@ -2,7 +2,6 @@ import type { App } from "@slack/bolt";
 import { refreshAutomaticChecks, tickCheck, untickCheck } from "../../../services/requests.ts";
 import { userContext, type SlackDeps } from "../../context.ts";
 import { Ids } from "../../ids.ts";
-import { loadRequest } from "../../../db/request-views.ts";
 import { blockAction, checkValue } from "../../payloads.ts";
 import { evidenceModal } from "../../views/modals.ts";
 import { refuseMalformed, refuseOrPublish } from "./respond.ts";
@@ -16,7 +15,7 @@ export function register(app: App, deps: SlackDeps): void {
     const { userId, requestId, checkId, triggerId, asksEvidence } = parsed;
     // The button says when the check asks for evidence; a card from before it said so is read.
     if (asksEvidence !== false) {
-      const request = await loadRequest(deps.services.db, requestId);
+      const request = await deps.services.store.requestViews.loadRequest(requestId);
       const definition = request?.snapshot.checks.find((c) => c.id === checkId);
       if (definition && definition.type === "manual" && definition.evidence !== "none") {
         await client.views.open({ trigger_id: triggerId, view: evidenceModal(requestId, definition, await userContext(deps, userId)) });

@@ -7,7 +7,6 @@ import type { ViewContext } from "../../views/format.ts";
 import { localDate } from "../../../domain/calendar.ts";
 import { addDuration } from "../../../domain/duration.ts";
 import { markStepDone, reassignStep, snoozeStepOneDay, snoozeStepUntilDay, stopLadder } from "../../../services/dunning.ts";
-import { loadRequestView } from "../../../db/request-views.ts";
 import { userContext, type SlackDeps } from "../../context.ts";
 import { t } from "../../i18n/catalog.ts";
 import { Ids } from "../../ids.ts";
@@ -23,7 +22,7 @@ export function register(app: App, deps: SlackDeps): void {
       await ack();
       const parsed = parse(body);
       if (!parsed) return refuseMalformed(deps, respond, body);
-      const view = await loadRequestView(deps.services.db, parsed.requestId, deps.services.clock.now());
+      const view = await deps.services.store.requestViews.load(parsed.requestId, deps.services.clock.now());
       const definition = view?.request.snapshot.dunning.find((d) => d.id === parsed.stepId);
       const step = view?.ladder.find((s) => s.stepId === parsed.stepId);
       if (!definition || !step) return refuseOrPublish(deps, respond, parsed.userId, parsed.requestId, fail(view ? ErrorCode.StepUnknown : ErrorCode.RequestNotFound));

@@ -1,6 +1,6 @@
 import type { App } from "@slack/bolt";
-import { approveRequest, checkMayDecide, executeRequest, releaseHeldInvoices, withdrawRequest } from "../../../services/requests.ts";
-import { loadRequestView } from "../../../db/request-views.ts";
+import { approveRequest, checkMayDecide, releaseHeldInvoices, withdrawRequest } from "../../../services/requests.ts";
+import { executeRequest } from "../../../services/execution.ts";
 import { userContext, type SlackDeps } from "../../context.ts";
 import { Ids } from "../../ids.ts";
 import { blockAction, requestIdValue } from "../../payloads.ts";
@@ -37,7 +37,7 @@ export function register(app: App, deps: SlackDeps): void {
     const decide = async (): Promise<ModalOrText> => {
       const allowed = await checkMayDecide(deps.services, parsed.requestId, parsed.userId);
       if (!allowed.ok) return { text: errorText(allowed.error, ctx) };
-      const view = await loadRequestView(deps.services.db, parsed.requestId, deps.services.clock.now());
+      const view = await deps.services.store.requestViews.load(parsed.requestId, deps.services.clock.now());
       return { modal: rejectModal(allowed.request, view!.client.name, ctx) };
     };
     await openModalAfter(deps, client, parsed.triggerId, { title: t(ctx.language, "modal.reject.title"), ctx, key: "modal.working" }, decide);
@@ -51,7 +51,7 @@ export function register(app: App, deps: SlackDeps): void {
     // Whatever happened (done, refused, an action failed), the card shows it.
     await deps.publisher.publish(parsed.requestId);
     if (!result.ok) {
-      const view = await loadRequestView(deps.services.db, parsed.requestId, deps.services.clock.now());
+      const view = await deps.services.store.requestViews.load(parsed.requestId, deps.services.clock.now());
       await tellClicker(respond, errorText(result.error, await userContext(deps, parsed.userId), view ?? undefined));
     }
   });

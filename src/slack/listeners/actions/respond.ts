@@ -23,7 +23,7 @@ export async function refuseMalformed(deps: SlackDeps, respond: RespondFn, body:
   const user = anyUser.safeParse(body);
   // A signed payload Slack would never send (a forged value): kept on the audit trail.
   const action = clickedAction.safeParse(body).data?.actions[0];
-  await auditMalformedInteraction(deps.services.db, deps.services.clock.now(), user.success ? user.data.user.id : "unknown", action?.action_id ?? null, action?.value ?? null);
+  await auditMalformedInteraction(deps.services, deps.services.clock.now(), user.success ? user.data.user.id : "unknown", action?.action_id ?? null, action?.value ?? null);
   const language = user.success ? (await userContext(deps, user.data.user.id)).language : deps.policy.language;
   await tellClicker(respond, t(language, "error.badPayload"));
 }

@@ -1,7 +1,6 @@
+import { describeDomainError } from "../../../domain/errors.ts";
 import type { App } from "@slack/bolt";
 import { localDate } from "../../../domain/calendar.ts";
-import { findLiveRequestFor } from "../../../db/requests.ts";
-import { openRequestsOf } from "../../../db/request-views.ts";
 import type { SlackDeps } from "../../context.ts";
 import { t } from "../../i18n/catalog.ts";
 import { Ids } from "../../ids.ts";
@@ -23,7 +22,7 @@ export function register(app: App, deps: SlackDeps): void {
     const { command, ctx, say, query } = read;
 
     if (read.asksHelp) {
-      const mine = await openRequestsOf(deps.services.db, command.user_id);
+      const mine = await deps.services.store.requestViews.openRequestsOf(command.user_id);
       const lines = mine.map((r) => t(ctx.language, "command.requestLine", { number: r.number, client: escapeText(r.client.name), state: t(ctx.language, `state.${r.state}`) }));
       await say([t(ctx.language, "command.usage"), "", lines.length ? t(ctx.language, "command.yourRequests") : t(ctx.language, "command.noRequests"), ...lines].join("\n"));
       return;
@@ -46,7 +45,7 @@ async function decide(deps: SlackDeps, query: string, ctx: ViewContext): Promise
   }
   if (active.length === 0) return { text: t(ctx.language, "command.inactive", { client: escapeText(matches[0]!.name) }) };
   if (active.length === 1) {
-    const live = await findLiveRequestFor(deps.services.db, active[0]!.id);
+    const live = await deps.services.store.requests.findLiveFor(active[0]!.id);
     if (live) return { text: t(ctx.language, "command.alreadyOpenNoLink", { client: escapeText(active[0]!.name), number: live.number, state: t(ctx.language, `state.${live.state}`) }) };
   }
   const today = localDate(deps.services.clock.now(), deps.policy.timezone);
@@ -64,7 +63,7 @@ export function registerClientSearch(app: App, deps: SlackDeps): void {
     const parsed = suggestion.safeParse(body);
     // Slack waits 3 seconds for options: a refusal or a slow system of record is an empty list, said in the log.
     const search = parsed.success ? await within(QUICK_OPTIONS_MS, readSor(() => deps.services.sor.findClients(parsed.data.value, 100))) : null;
-    if (search && (!search.done || !search.value.ok)) deps.log("client search for the picker failed", search.done && !search.value.ok ? search.value.error.details?.error : "no answer in time");
+    if (search && (!search.done || !search.value.ok)) deps.log("client search for the picker failed", search.done && !search.value.ok ? describeDomainError(search.value.error) : "no answer in time");
     const found = search?.done && search.value.ok ? search.value.value : [];
     await ack({ options: clientOptions(found.filter((c) => c.status === "active")) });
   });
