@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { canonicalJson } from "../domain/canonical-json.ts";
 import { withoutNul } from "../domain/text.ts";
+import type { AuditAction, AuditDraft } from "../domain/events.ts";
 import type { Tx } from "./database.ts";
 import { PUBLICATION_GRACE_MS } from "./publications.ts";
 
@@ -8,15 +9,14 @@ export { canonicalJson };
 
 export const GENESIS_HASH = "0".repeat(64);
 
-export interface AuditInput {
+/** An event to append: who, when, what it concerns, and its action's data in that action's shape (domain/events.ts). */
+export type AuditInput = {
   at: Date;
   /** A Slack user id, `system`, or `cli:<user>`. */
   actor: string;
-  action: string;
   requestId?: string | null;
   clientId?: string | null;
-  data?: Record<string, unknown>;
-}
+} & AuditDraft;
 
 export interface AuditRecord {
   seq: bigint;
@@ -156,8 +156,8 @@ export function eventsPage(db: Tx, after: bigint, range: { from?: Date; to?: Dat
 export function auditRepository(db: Tx) {
   return {
     append: (events: AuditInput[]) => appendAudit(db, events),
-    eventData: (where: { requestId?: string; clientId?: string }, action: string) => eventData(db, where, action),
-    hasEvent: (requestId: string, action: string) => hasEvent(db, requestId, action),
+    eventData: (where: { requestId?: string; clientId?: string }, action: AuditAction) => eventData(db, where, action),
+    hasEvent: (requestId: string, action: AuditAction) => hasEvent(db, requestId, action),
     verify: (pageSize?: number) => verifyAudit(db, pageSize),
   };
 }

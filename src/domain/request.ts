@@ -82,7 +82,7 @@ export interface Actor {
 
 /** An audit event before the service gives it a sequence number and hash (one shape per action: events.ts). */
 export type { AuditDraft } from "./events.ts";
-import type { AuditDraft } from "./events.ts";
+import type { AuditDraft, DraftOf } from "./events.ts";
 
 export type Transition = Result<{ request: DeactivationRequest; events: AuditDraft[] }>;
 
@@ -413,7 +413,7 @@ export interface ReactivationPlan {
   actions: ["reactivate_client"];
   /** What the reactivation leaves as it is, to be said in the confirmation (seed 003). */
   unchanged: { invoicesOnHold: boolean; subscriptionsCancelled: boolean };
-  events: AuditDraft[];
+  events: DraftOf<"client.reactivated">[];
 }
 
 export interface ReactivationFacts {

@@ -21,7 +21,7 @@ const AUDITED_REFUSALS = new Set<string>([
 /** A request's events on the audit trail, in the caller's transaction. */
 export function audit(tx: Pick<Repositories, "audit">, request: Pick<DeactivationRequest, "id" | "clientId">, actor: string, at: Date, events: AuditDraft[]) {
   return tx.audit.append(
-    events.map((e) => ({ at, actor, action: e.action, requestId: request.id, clientId: request.clientId, data: e.data })),
+    events.map((e) => ({ ...e, at, actor, requestId: request.id, clientId: request.clientId })),
   );
 }
 

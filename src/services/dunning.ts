@@ -52,7 +52,7 @@ async function changeLadder(
     const after = evaluated.ok ? evaluated.request : request;
     await saveTransition(tx, deps, request, after);
     const events = [...result.events, ...(evaluated.ok ? evaluated.events : [])];
-    await tx.audit.append(events.map((e) => ({ at: now, actor: userId, action: e.action, requestId, clientId: request.clientId, data: e.data })));
+    await tx.audit.append(events.map((e) => ({ ...e, at: now, actor: userId, requestId, clientId: request.clientId })));
     return { ok: true as const, request: { ...after, number: request.number } };
   });
 }

@@ -159,7 +159,7 @@ interface ClientRecordImport<K extends string, T extends { client_ref: string } 
   schema: z.ZodType<T>;
   /** With client_ref, the column that identifies a row. */
   key: K;
-  action: string;
+  action: "invoices.imported" | "equipment.imported";
   /** Creates or updates one row; true when it created. */
   upsert(tx: Repositories, clientId: string, value: T): Promise<boolean>;
 }
@@ -229,7 +229,7 @@ function sorted(problems: RowProblem[]): RowProblem[] {
 /** The whole file in one transaction with its audit event: all rows or none. */
 async function inImport(
   deps: ImportDeps,
-  action: string,
+  action: "clients.imported" | "invoices.imported" | "equipment.imported",
   file: string,
   apply: (tx: Repositories) => Promise<{ created: number; updated: number }>,
 ): Promise<ImportResult> {

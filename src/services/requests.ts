@@ -216,7 +216,7 @@ export async function reactivateClient(deps: ServiceDeps, clientRef: string, use
   await deps.store.transaction(async (tx) => {
     if (last) await cancelDeletion(tx, last.id);
     await tx.audit.append(
-      plan.events.map((e) => ({ at: now, actor: userId, action: e.action, requestId: last?.id ?? null, clientId: client.id, data: { ...e.data, outcome } })),
+      plan.events.map((e) => ({ ...e, at: now, actor: userId, requestId: last?.id ?? null, clientId: client.id, data: { ...e.data, outcome } })),
     );
   });
   return { ok: true, clientId: client.id, afterRequest: last, unchanged: plan.unchanged };

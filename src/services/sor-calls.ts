@@ -1,3 +1,4 @@
+import type { AuditAction } from "../domain/events.ts";
 import { ConnectorError } from "../connectors/http.ts";
 import { ClientNotInSystemError, RefusedBySystemError } from "../connectors/system-of-record.ts";
 import type { Repositories } from "../db/store.ts";
@@ -34,7 +35,7 @@ export function sorFailed(error: Error) {
  * that carry this base. A retry after a timeout or a 5xx keeps the key; only
  * a refusal moves it on (as execution steps do, see execution.ts).
  */
-export async function attemptKeyOf(db: Pick<Repositories, "audit">, where: { requestId?: string; clientId?: string }, refusedEvent: string, base: string): Promise<string> {
+export async function attemptKeyOf(db: Pick<Repositories, "audit">, where: { requestId?: string; clientId?: string }, refusedEvent: AuditAction, base: string): Promise<string> {
   const refusals = await db.audit.eventData(where, refusedEvent);
   const n = refusals.filter((data) => (data as { keyBase?: unknown } | null)?.keyBase === base).length;
   return n === 0 ? base : `${base}:${n + 1}`;

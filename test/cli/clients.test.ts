@@ -8,7 +8,7 @@ import { databaseTarget } from "../../src/config/env.ts";
 import { appendAudit } from "../../src/db/audit.ts";
 import { openDatabase, type Db } from "../../src/db/database.ts";
 import { BotProcess } from "../support/bot-process.ts";
-import { createPostgresDatabaseUrl, testDatabaseKind, testDatabaseUrl } from "../support/db.ts";
+import { createPostgresDatabaseUrl, rawEvent, testDatabaseKind, testDatabaseUrl } from "../support/db.ts";
 import { FakeSlack } from "../support/fake-slack.ts";
 
 // `offboard clients list|show` through runCli, as an admin runs them, on the database the
@@ -109,10 +109,10 @@ beforeAll(async () => {
     await db.serviceLogin.create({ data: { clientId: acme.id, login: "acme-pppoe", createdAt: at("2026-08-10T12:35:00Z") } });
     await db.$transaction((tx) =>
       appendAudit(tx, [
-        { at: at("2026-08-10T12:30:00Z"), actor: "U0REQUESTER", action: "request.opened", requestId: acmeRequest.id, clientId: acme.id },
-        { at: at("2026-08-10T12:40:00Z"), actor: "U0MANAGER", action: "request.approved", requestId: acmeRequest.id, clientId: acme.id },
-        { at: at("2026-08-11T09:00:00Z"), actor: "system", action: "client.note", clientId: acme.id },
-        { at: at("2026-09-01T02:59:00Z"), actor: "U0MANAGER", action: "request.executed", requestId: zetaRequest.id, clientId: zeta.id },
+        rawEvent({ at: at("2026-08-10T12:30:00Z"), actor: "U0REQUESTER", action: "request.opened", requestId: acmeRequest.id, clientId: acme.id }),
+        rawEvent({ at: at("2026-08-10T12:40:00Z"), actor: "U0MANAGER", action: "request.approved", requestId: acmeRequest.id, clientId: acme.id }),
+        rawEvent({ at: at("2026-08-11T09:00:00Z"), actor: "system", action: "client.note", clientId: acme.id }),
+        rawEvent({ at: at("2026-09-01T02:59:00Z"), actor: "U0MANAGER", action: "request.executed", requestId: zetaRequest.id, clientId: zeta.id }),
       ]),
     );
     return { acme: acmeRequest.number, zeta: zetaRequest.number };

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Ledger } from "../../src/connectors/ledger.ts";
 import { appendAudit, verifyAudit } from "../../src/db/audit.ts";
 import type { DatabaseHandle, Db } from "../../src/db/database.ts";
-import { createTestDatabase } from "../support/db.ts";
+import { createTestDatabase, rawEvent } from "../support/db.ts";
 import { addInvoice, createClient } from "../support/ledger-data.ts";
 
 let handle: DatabaseHandle;
@@ -20,7 +20,7 @@ async function writeEvents(n: number) {
   await db.$transaction((tx) =>
     appendAudit(
       tx,
-      Array.from({ length: n }, (_, i) => ({ at: new Date(Date.UTC(2026, 7, 9, 12, 0, i)), actor: "U0TEST", action: "test.event", data: { i, nested: { b: 2, a: [1, "x"] } } })),
+      Array.from({ length: n }, (_, i) => rawEvent({ at: new Date(Date.UTC(2026, 7, 9, 12, 0, i)), actor: "U0TEST", action: "test.event", data: { i, nested: { b: 2, a: [1, "x"] } } })),
     ),
   );
 }
@@ -99,7 +99,7 @@ describe("audit verify", () => {
     const before = await db.auditChain.findUniqueOrThrow({ where: { id: 1 } });
     await expect(
       db.$transaction(async (tx) => {
-        await appendAudit(tx, [{ at: new Date(), actor: "U0TEST", action: "doomed" }]);
+        await appendAudit(tx, [rawEvent({ at: new Date(), actor: "U0TEST", action: "doomed" })]);
         throw new Error("rollback");
       }),
     ).rejects.toThrow("rollback");

@@ -4,7 +4,7 @@ import { appendAudit } from "../../src/db/audit.ts";
 import type { DatabaseHandle, Db } from "../../src/db/database.ts";
 import { duePublications, failPublication, PUBLICATION_GRACE_MS, releasePublication, takePublication } from "../../src/db/publications.ts";
 import { scheduleJobs } from "../../src/db/jobs.ts";
-import { createTestDatabase } from "../support/db.ts";
+import { createTestDatabase, rawEvent } from "../support/db.ts";
 
 let handle: DatabaseHandle;
 let db: Db;
@@ -19,7 +19,7 @@ afterAll(async () => {
   await handle?.close();
 });
 
-const change = (requestId: string, when = T0) => db.$transaction((tx) => appendAudit(tx, [{ at: when, actor: "U0TEST", action: "test.changed", requestId }]));
+const change = (requestId: string, when = T0) => db.$transaction((tx) => appendAudit(tx, [rawEvent({ at: when, actor: "U0TEST", action: "test.changed", requestId })]));
 const row = (requestId: string) => db.publication.findUnique({ where: { requestId } });
 const due = async (now: Date) => (await duePublications(db, now, "slack.publish", 100));
 
@@ -30,7 +30,7 @@ describe("the publication outbox", () => {
     await change(kept);
     await expect(
       db.$transaction(async (tx) => {
-        await appendAudit(tx, [{ at: T0, actor: "U0TEST", action: "test.changed", requestId: rolledBack }]);
+        await appendAudit(tx, [rawEvent({ at: T0, actor: "U0TEST", action: "test.changed", requestId: rolledBack })]);
         throw new Error("the change fails");
       }),
     ).rejects.toThrow("the change fails");
@@ -38,7 +38,7 @@ describe("the publication outbox", () => {
     expect(await row(rolledBack)).toBeNull();
     // Events of no request (imports, forged ids) mark nothing.
     const rows = await db.publication.count();
-    await db.$transaction((tx) => appendAudit(tx, [{ at: T0, actor: "U0TEST", action: "test.import" }]));
+    await db.$transaction((tx) => appendAudit(tx, [rawEvent({ at: T0, actor: "U0TEST", action: "test.import" })]));
     expect(await db.publication.count()).toBe(rows);
   });
 

@@ -2,6 +2,7 @@ import { describe } from "vitest";
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { openDatabase, type DatabaseHandle, type OpenOptions } from "../../src/db/database.ts";
+import type { AuditInput } from "../../src/db/audit.ts";
 import { applyMigrations } from "../../src/db/migrations.ts";
 
 export const testDatabaseUrl = process.env.OFFBOARD_TEST_DATABASE_URL;
@@ -55,4 +56,13 @@ export async function createTestDatabase(options: OpenOptions = {}): Promise<Dat
       await database.drop();
     },
   };
+}
+
+/**
+ * An event of any action and shape, for tests of the audit trail itself (its
+ * chain, its outbox, its exports): production code can only append the
+ * shapes domain/events.ts defines.
+ */
+export function rawEvent(event: { at: Date; actor: string; action: string; requestId?: string | null; clientId?: string | null; data?: Record<string, unknown> }): AuditInput {
+  return event as unknown as AuditInput;
 }
