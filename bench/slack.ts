@@ -18,6 +18,7 @@ import { searchKey } from "../src/domain/text.ts";
 import { systemClock } from "../src/services/clock.ts";
 import { openRequest } from "../src/services/requests.ts";
 import { Ids } from "../src/slack/ids.ts";
+import { checkButtonValue } from "../src/slack/views/request-card.ts";
 import { testPolicyInput } from "../test/support/policy.ts";
 import { BIN, BotProcess } from "../test/support/bot-process.ts";
 import { slackHeaders } from "../test/support/slack-bot.ts";
@@ -183,13 +184,15 @@ export async function slackBench(databaseUrl: string): Promise<void> {
     }
 
     const env = { SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.apiUrl };
-    const bare = await BotProcess.start(process.cwd(), env, ["--import", "tsx", new URL("./bare-bolt.ts", import.meta.url).pathname]);
+    // Both run under tsx with an inspector, so their memory is read the same way.
+    const bare = await BotProcess.start(process.cwd(), env, ["--inspect=127.0.0.1:0", "--import", "tsx", new URL("./bare-bolt.ts", import.meta.url).pathname]);
     children.push(bare.child);
     // BENCH_BOT_FLAGS: node flags for the bot (e.g. --cpu-prof), to look into a figure.
     const botFlags = process.env.BENCH_BOT_FLAGS?.split(" ").filter(Boolean) ?? [];
     const bot = await BotProcess.start(dir, { ...env, SLACK_BOT_TOKEN: "xoxb-bench", DATABASE_URL: databaseUrl, OFFBOARD_POLICY: "policy.yml", LOG_LEVEL: "error" }, [...botFlags, "--inspect=127.0.0.1:0", BIN, "start"]);
     children.push(bot.child);
     const memoryStart = await memoryOf(bot.output);
+    const bareStart = await memoryOf(bare.output);
 
     // Warm both up, then measure the same requests against each.
     const warm = Array.from({ length: 100 }, (_, i) => command("U0REQUESTER", `C-${String(REQUESTS + i).padStart(6, "0")}`));
@@ -199,7 +202,8 @@ export async function slackBench(databaseUrl: string): Promise<void> {
 
     const scenarios: [string, (() => string)[]][] = [
       ["/deactivate CLIENT", Array.from({ length: REQUESTS }, (_, i) => command("U0REQUESTER", `C-${String(REQUESTS + 100 + i).padStart(6, "0")}`))],
-      ["check button (tick)", requestIds.map((id) => click("U0REQUESTER", Ids.action.tick, JSON.stringify({ r: id, c: "phone_call" })))],
+      // The value a card's Tick carries today (it says the check asks for no evidence).
+      ["check button (tick)", requestIds.map((id) => click("U0REQUESTER", Ids.action.tick, checkButtonValue(id, "phone_call", false)))],
       ["Approve", requestIds.map((id) => click("U0MANAGERA", Ids.action.approve, id))],
     ];
     // Rounds alternate between the two apps so that the machine's noise falls on both alike.
@@ -224,6 +228,16 @@ export async function slackBench(databaseUrl: string): Promise<void> {
     }
 
     if (process.env.BENCH_ONLY) return; // one scenario, looked into alone
+
+    // Side by side, after the same requests: what Offboard costs over a Bolt app that only acknowledges.
+    await idle();
+    const [botAfter, bareAfter] = [await memoryOf(bot.output), await memoryOf(bare.output)];
+    console.log(`\nmemory after a full GC, MB, Offboard beside bare Bolt (same requests: ${sent})`);
+    console.log("  when             app          rss    heap  external");
+    for (const [label, ours, theirs] of [["start", memoryStart, bareStart], [`${sent} requests`, botAfter, bareAfter]] as const) {
+      console.log(`  ${label.padEnd(14)}   Offboard  ${ours.rss.toFixed(0).padStart(5)}  ${ours.heapUsed.toFixed(0).padStart(6)}  ${ours.external.toFixed(0).padStart(8)}`);
+      console.log(`  ${"".padEnd(14)}   bare Bolt ${theirs.rss.toFixed(0).padStart(5)}  ${theirs.heapUsed.toFixed(0).padStart(6)}  ${theirs.external.toFixed(0).padStart(8)}`);
+    }
 
     // Typeahead: what a person types in the client picker.
     const queries = ["acme", "ferre", "servicios lima", "C-04", "cafe norte", "zzz", "hermanos 99", "contabil", "software sur", "panaderia 123"];

@@ -27,6 +27,22 @@ export function checkButtonValue(requestId: string, checkId: string, asksEvidenc
 export function requestCard(view: RequestView, ctx: ViewContext): Message {
   const { request, client } = view;
   const title = t(ctx.language, "card.title", { number: request.number, client: client.name });
+  const blocks: KnownBlock[] = [
+    { type: "header", text: { type: "plain_text", text: clip(title, 150), emoji: true } },
+    ...factBlocks(view, ctx),
+    ...statusBlocks(view, ctx),
+    ...checklistBlocks(view, ctx),
+    ...ladderBlocks(view, ctx),
+    ...nextStepBlocks(view, ctx),
+  ];
+  return { text: title, blocks };
+}
+
+const note = (text: string): KnownBlock => ({ type: "context", elements: [{ type: "mrkdwn", text: clip(text, 3000) }] });
+
+/** Who asked, for which client, when and why; the dates the policy's calendar gives. */
+function factBlocks(view: RequestView, ctx: ViewContext): KnownBlock[] {
+  const { request, client } = view;
   const facts: [string, string | null][] = [
     [t(ctx.language, "card.client"), `${escapeText(client.name)} (${escapeText(client.ref)})`],
     [t(ctx.language, "card.kind"), escapeText(labelFor(request.snapshot.label, ctx.language, ctx.policyLanguage))],
@@ -37,11 +53,7 @@ export function requestCard(view: RequestView, ctx: ViewContext): Message {
     [t(ctx.language, "card.confirmation"), request.confirmation && escapeText(request.confirmation)],
   ];
   const blocks: KnownBlock[] = [
-    { type: "header", text: { type: "plain_text", text: clip(title, 150), emoji: true } },
-    {
-      type: "section",
-      fields: facts.filter(([, v]) => v).map(([k, v]) => ({ type: "mrkdwn" as const, text: clip(`*${k}*\n${v}`, 2000) })),
-    },
+    { type: "section", fields: facts.filter(([, v]) => v).map(([k, v]) => ({ type: "mrkdwn" as const, text: clip(`*${k}*\n${v}`, 2000) })) },
     ...datesBlock(view, ctx),
     { type: "section", text: { type: "mrkdwn", text: clip(`*${t(ctx.language, "card.reason")}*\n${escapeText(request.reason)}`, 3000) } },
   ];
@@ -50,12 +62,17 @@ export function requestCard(view: RequestView, ctx: ViewContext): Message {
     request.notes ? `*${t(ctx.language, "card.notes")}:* ${escapeText(request.notes)}` : null,
   ].filter((x): x is string => x !== null);
   if (extras.length) blocks.push({ type: "context", elements: extras.map((text) => ({ type: "mrkdwn", text: clip(text, 3000) })) });
+  return blocks;
+}
 
-  blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: clip(stateLine(view, ctx), 3000) }] });
-  if (client.dataDeletedAt) blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: t(ctx.language, "card.dataDeletedOn", { at: formatDateTime(client.dataDeletedAt, ctx) }) }] });
+/** Where the request stands; after it, the client's data deleted or the client reactivated (and invoices to release). */
+function statusBlocks(view: RequestView, ctx: ViewContext): KnownBlock[] {
+  const { request, client } = view;
+  const blocks = [note(stateLine(view, ctx))];
+  if (client.dataDeletedAt) blocks.push(note(t(ctx.language, "card.dataDeletedOn", { at: formatDateTime(client.dataDeletedAt, ctx) })));
   const { reactivatedAt, reactivatedBy } = client;
   if (request.state === "executed" && client.status === "active" && reactivatedAt && reactivatedBy && request.executedAt && reactivatedAt >= request.executedAt) {
-    blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: t(ctx.language, "card.reactivated", { user: mention(reactivatedBy), at: formatDateTime(reactivatedAt, ctx) }) }] });
+    blocks.push(note(t(ctx.language, "card.reactivated", { user: mention(reactivatedBy), at: formatDateTime(reactivatedAt, ctx) })));
     if (view.invoicesOnHold > 0) {
       blocks.push({
         type: "actions",
@@ -64,57 +81,66 @@ export function requestCard(view: RequestView, ctx: ViewContext): Message {
       });
     }
   }
-  if (request.snapshot.checks.length > 0) {
-    blocks.push({ type: "divider" }, { type: "section", text: { type: "mrkdwn", text: `*${t(ctx.language, "card.checklist")}*` } });
-    for (const definition of request.snapshot.checks) {
-      const state = request.checks.find((c) => c.checkId === definition.id)!;
-      blocks.push(checkBlock(view, definition, state, ctx));
-    }
-  }
-  blocks.push(...ladderBlocks(view, ctx));
-  const live = request.state === "open" || request.state === "ready";
+  return blocks;
+}
+
+/** Every check that applies, with its state and its button. */
+function checklistBlocks(view: RequestView, ctx: ViewContext): KnownBlock[] {
+  const { request } = view;
+  if (request.snapshot.checks.length === 0) return [];
+  return [
+    { type: "divider" },
+    { type: "section", text: { type: "mrkdwn", text: `*${t(ctx.language, "card.checklist")}*` } },
+    ...request.snapshot.checks.map((definition) => checkBlock(view, definition, request.checks.find((c) => c.checkId === definition.id)!, ctx)),
+  ];
+}
+
+/** What is still missing, when the execution runs by itself, and the buttons that move the request on. */
+function nextStepBlocks(view: RequestView, ctx: ViewContext): KnownBlock[] {
+  const { request } = view;
+  const blocks: KnownBlock[] = [];
   if (request.state === "open") {
     const missing = missingForExecution(request);
-    if (missing.length) {
-      blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: clip(t(ctx.language, "card.missing", { items: describeMissing(missing, view, ctx) }), 3000) }] });
-    }
+    if (missing.length) blocks.push(note(t(ctx.language, "card.missing", { items: describeMissing(missing, view, ctx) })));
   }
   const scheduledFor = executionMoment(request.snapshot.calendar, ctx.timezone, request.requestedAt, request.requestedOn);
   const waiting = request.state === "ready" && scheduledFor !== null && view.now < scheduledFor;
-  if (waiting) blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: t(ctx.language, "card.scheduled", { at: formatDateTime(scheduledFor, ctx) }) }] });
-  if (live) {
-    const buttons: Button[] = [];
-    if (request.state === "ready" && !waiting) {
-      buttons.push({
-        type: "button",
-        action_id: Ids.action.execute,
-        style: "primary",
-        text: { type: "plain_text", text: t(ctx.language, "button.execute") },
-        value: request.id,
-        confirm: {
-          title: { type: "plain_text", text: clip(t(ctx.language, "confirm.execute.title"), 100) },
-          text: { type: "plain_text", text: clip(t(ctx.language, "confirm.execute.text", { actions: request.snapshot.actions.map((a) => t(ctx.language, `action.${a}`)).join(", ") }), 300) },
-          confirm: { type: "plain_text", text: t(ctx.language, "button.confirm") },
-          deny: { type: "plain_text", text: t(ctx.language, "button.cancel") },
-          style: "danger",
-        },
-      });
-    }
-    buttons.push({
-      type: "button",
-      action_id: Ids.action.withdraw,
-      text: { type: "plain_text", text: t(ctx.language, "button.withdraw") },
-      value: request.id,
-      confirm: {
-        title: { type: "plain_text", text: t(ctx.language, "confirm.withdraw.title") },
-        text: { type: "plain_text", text: t(ctx.language, "confirm.withdraw.text") },
-        confirm: { type: "plain_text", text: t(ctx.language, "button.confirm") },
-        deny: { type: "plain_text", text: t(ctx.language, "button.cancel") },
-      },
-    });
-    blocks.push({ type: "actions", block_id: Ids.block.requestActions, elements: buttons });
-  }
-  return { text: title, blocks };
+  if (waiting) blocks.push(note(t(ctx.language, "card.scheduled", { at: formatDateTime(scheduledFor, ctx) })));
+  if (request.state !== "open" && request.state !== "ready") return blocks;
+  const buttons: Button[] = request.state === "ready" && !waiting ? [executeButton(view, ctx)] : [];
+  buttons.push({
+    type: "button",
+    action_id: Ids.action.withdraw,
+    text: { type: "plain_text", text: t(ctx.language, "button.withdraw") },
+    value: request.id,
+    confirm: {
+      title: { type: "plain_text", text: t(ctx.language, "confirm.withdraw.title") },
+      text: { type: "plain_text", text: t(ctx.language, "confirm.withdraw.text") },
+      confirm: { type: "plain_text", text: t(ctx.language, "button.confirm") },
+      deny: { type: "plain_text", text: t(ctx.language, "button.cancel") },
+    },
+  });
+  blocks.push({ type: "actions", block_id: Ids.block.requestActions, elements: buttons });
+  return blocks;
+}
+
+/** Execute, confirmed with the actions it will take. */
+function executeButton(view: RequestView, ctx: ViewContext): Button {
+  const actions = view.request.snapshot.actions.map((a) => t(ctx.language, `action.${a}`)).join(", ");
+  return {
+    type: "button",
+    action_id: Ids.action.execute,
+    style: "primary",
+    text: { type: "plain_text", text: t(ctx.language, "button.execute") },
+    value: view.request.id,
+    confirm: {
+      title: { type: "plain_text", text: clip(t(ctx.language, "confirm.execute.title"), 100) },
+      text: { type: "plain_text", text: clip(t(ctx.language, "confirm.execute.text", { actions }), 300) },
+      confirm: { type: "plain_text", text: t(ctx.language, "button.confirm") },
+      deny: { type: "plain_text", text: t(ctx.language, "button.cancel") },
+      style: "danger",
+    },
+  };
 }
 
 /** The dunning ladder: each step done (who, when) or due (or snoozed), and whether the client answered. */
