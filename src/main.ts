@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { WebClient } from "@slack/web-api";
 import { databaseTarget, type Env } from "./config/env.ts";
 import { describePolicyFailure, formatProblems, loadPolicyFile } from "./config/policy-file.ts";
+import type { Policy } from "./domain/policy.ts";
 import { Ledger } from "./connectors/ledger.ts";
 import { HttpSystemOfRecord, MIN_SECRET_LENGTH } from "./connectors/http.ts";
 import { checkDatabase, DatabaseUnavailableError, openDatabase, type DatabaseHandle, type DatabaseTarget } from "./db/database.ts";
@@ -87,56 +88,29 @@ export async function startBot(env: Env, cwd: string, log: (line: string) => voi
   const clock = overrides.clock ?? systemClock;
   const missing = missingCredentials(env);
   if (missing.length) throw new StartupError(`cannot start: missing ${missing.length === 1 ? "setting" : "settings"}:\n  ${missing.join("\n  ")}`, 2);
-
-  const policyPath = resolve(cwd, env.OFFBOARD_POLICY);
-  const policy = await loadPolicyFile(policyPath);
-  if (!policy.ok) {
-    throw new StartupError(
-      policy.failure === "invalid" ? `cannot start: the policy file is invalid\n${formatProblems(policyPath, policy.problems)}` : `cannot start: ${describePolicyFailure(policyPath, policy)}`,
-      1,
-    );
-  }
-
-  // Asked once, quickly: the Web API client's own retries would keep a wrong address or token waiting for half an hour.
-  let verified: { botId: string; botUserId: string };
-  try {
-    const auth = await new WebClient(env.SLACK_BOT_TOKEN, { slackApiUrl: env.SLACK_API_URL, retryConfig: { retries: 0 }, timeout: 10_000, logLevel: LogLevel.ERROR }).auth.test();
-    verified = { botId: auth.bot_id ?? "", botUserId: auth.user_id ?? "" };
-  } catch (error) {
-    throw new StartupError(`cannot start: ${describeSlackFailure(error, env.SLACK_API_URL)}`, 2);
-  }
-
-  // The HTTP connector's shared secret is named by the policy, read from the environment.
-  const sorConfig = policy.policy.systemOfRecord;
-  const connectorSecret = sorConfig.type === "http" ? rawEnv[sorConfig.secretEnv] : undefined;
-  if (sorConfig.type === "http" && (!connectorSecret || connectorSecret.length < MIN_SECRET_LENGTH)) {
-    throw new StartupError(`cannot start: the policy's system_of_record needs its shared secret in ${sorConfig.secretEnv} (at least ${MIN_SECRET_LENGTH} characters), the same one the system at ${sorConfig.baseUrl} checks signatures with`, 2);
-  }
+  const policy = await startupPolicy(resolve(cwd, env.OFFBOARD_POLICY));
+  const verified = await verifySlack(env);
+  const connectorSecret = startupConnectorSecret(policy, rawEnv);
   // Every log line goes through it: no token or secret ever reaches a log.
   const logger = new RedactingLogger(secretsOf(env, connectorSecret ? [connectorSecret] : []), env.LOG_LEVEL as LogLevel);
   const target = overrides.database ?? databaseTarget(env, cwd);
   const db = await openDatabase(target);
   try {
-    try {
-      await checkDatabase(db, target);
-    } catch (error) {
-      throw error instanceof DatabaseUnavailableError ? new StartupError(`cannot start: ${error.message}`, 1) : error;
-    }
-    const applied = await applyMigrations(db);
-    if (applied.length) log(`applied ${applied.length} migration(s): ${applied.join(", ")}`);
+    await prepareDatabase(db, target, log);
     const migrations = (await readMigrations()).migrationDirectories.map((m) => m.path);
     const store = createStore(db.prisma);
+    const sorConfig = policy.systemOfRecord;
     let scheduler: Scheduler | undefined;
     const slack = createSlackApp({
       botToken: env.SLACK_BOT_TOKEN!,
       ...(env.SLACK_APP_TOKEN ? { appToken: env.SLACK_APP_TOKEN } : { signingSecret: env.SLACK_SIGNING_SECRET! }),
       apiUrl: env.SLACK_API_URL,
       verified,
-      policy: policy.policy,
+      policy,
       services: {
         store,
         clock,
-        policy: policy.policy,
+        policy,
         sor:
           sorConfig.type === "http"
             ? new HttpSystemOfRecord(db.prisma, { baseUrl: sorConfig.baseUrl, secret: connectorSecret!, timeoutMs: sorConfig.timeoutMs, retries: sorConfig.retries })
@@ -194,4 +168,46 @@ export async function startBot(env: Env, cwd: string, log: (line: string) => voi
     await db.close();
     throw error;
   }
+}
+
+/** The policy file, or the reason the bot cannot start with it (exit 1). */
+async function startupPolicy(path: string): Promise<Policy> {
+  const loaded = await loadPolicyFile(path);
+  if (loaded.ok) return loaded.policy;
+  throw new StartupError(
+    loaded.failure === "invalid" ? `cannot start: the policy file is invalid\n${formatProblems(path, loaded.problems)}` : `cannot start: ${describePolicyFailure(path, loaded)}`,
+    1,
+  );
+}
+
+/** Asked once, quickly: the Web API client's own retries would keep a wrong address or token waiting for half an hour. */
+async function verifySlack(env: Env): Promise<{ botId: string; botUserId: string }> {
+  try {
+    const auth = await new WebClient(env.SLACK_BOT_TOKEN, { slackApiUrl: env.SLACK_API_URL, retryConfig: { retries: 0 }, timeout: 10_000, logLevel: LogLevel.ERROR }).auth.test();
+    return { botId: auth.bot_id ?? "", botUserId: auth.user_id ?? "" };
+  } catch (error) {
+    throw new StartupError(`cannot start: ${describeSlackFailure(error, env.SLACK_API_URL)}`, 2);
+  }
+}
+
+/** The HTTP connector's shared secret, named by the policy and read from the environment (none for the ledger). */
+function startupConnectorSecret(policy: Policy, rawEnv: NodeJS.ProcessEnv): string | undefined {
+  const config = policy.systemOfRecord;
+  if (config.type !== "http") return undefined;
+  const secret = rawEnv[config.secretEnv];
+  if (!secret || secret.length < MIN_SECRET_LENGTH) {
+    throw new StartupError(`cannot start: the policy's system_of_record needs its shared secret in ${config.secretEnv} (at least ${MIN_SECRET_LENGTH} characters), the same one the system at ${config.baseUrl} checks signatures with`, 2);
+  }
+  return secret;
+}
+
+/** The database answers, and its migrations are applied (said when any were). */
+async function prepareDatabase(db: DatabaseHandle, target: DatabaseTarget, log: (line: string) => void): Promise<void> {
+  try {
+    await checkDatabase(db, target);
+  } catch (error) {
+    throw error instanceof DatabaseUnavailableError ? new StartupError(`cannot start: ${error.message}`, 1) : error;
+  }
+  const applied = await applyMigrations(db);
+  if (applied.length) log(`applied ${applied.length} migration(s): ${applied.join(", ")}`);
 }
