@@ -9,6 +9,7 @@ import { loadPolicyFile } from "../config/policy-file.ts";
 import { Ledger } from "../connectors/ledger.ts";
 import { closestRefs, countClients, findClientFile, listClients, type ClientFile, type ClientInList } from "../db/clients.ts";
 import { checkDatabase, DatabaseUnavailableError, DataDirLockedError, describeDatabaseFailure, openDatabase, type DatabaseHandle } from "../db/database.ts";
+import { isE164 } from "../domain/contacts.ts";
 import { formatMinor } from "../domain/money.ts";
 import { searchKey } from "../domain/text.ts";
 
@@ -189,7 +190,7 @@ function clientJson(file: ClientFile, times: Times) {
       reactivated_by: c.reactivatedBy,
       data_deleted_at: iso(c.dataDeletedAt, times),
     },
-    contacts: file.contacts.map((p) => ({ name: p.name, email: p.email, phone: p.phone, primary: p.isPrimary, active: p.active })),
+    contacts: file.contacts.map((p) => ({ name: p.name, email: p.email, phone: p.phone, role: p.role, language: p.language, primary: p.isPrimary, active: p.active })),
     open_invoices: file.openInvoices.map((i) => ({
       number: i.number,
       amount: formatMinor(i.amountMinor, i.currency),
@@ -242,8 +243,15 @@ function clientText(file: ClientFile, times: Times): string {
     parts.push(`\n${title} (${rows.length})\n${rows.length ? indent(table(headers, rows)) : "  none\n"}`);
   section(
     "contacts",
-    ["name", "email", "phone", ""],
-    file.contacts.map((p) => [p.name, p.email ?? "", p.phone ?? "", [p.isPrimary ? "primary" : "", p.active ? "" : "inactive"].filter(Boolean).join(", ")]),
+    ["name", "email", "phone", "role", "language", ""],
+    file.contacts.map((p) => [
+      p.name,
+      p.email ?? "",
+      p.phone ?? "",
+      p.role ?? "",
+      p.language ?? "",
+      [p.isPrimary ? "primary" : "", p.active ? "" : "inactive", p.phone && !isE164(p.phone) ? "phone not E.164, not used: import it again" : ""].filter(Boolean).join(", "),
+    ]),
   );
   section(
     "open invoices",

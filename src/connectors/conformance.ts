@@ -147,6 +147,16 @@ export async function runConformance(options: ConformanceOptions): Promise<Check
         else pass(label, "valid");
       });
     }
+    // Contacts: every email an address, every phone E.164, every language en, es or pt (the connector refuses the whole answer otherwise).
+    const contactsLabel = `shape clients/contacts ${ref}`;
+    await check(contactsLabel, async () => {
+      const answer = await send("clients/contacts", { ref });
+      const problem = shape(answer, responses.contacts);
+      if (problem) return void fail(contactsLabel, answer.status === 404 ? `${problem} (clients/contacts is part of the contract: the client's contacts)` : problem);
+      const { contacts } = responses.contacts.parse(answer.json);
+      const reachable = contacts.filter((c) => c.email || c.phone).length;
+      pass(contactsLabel, `valid, ${contacts.length} contact${contacts.length === 1 ? "" : "s"}, ${reachable} with an email or a phone`);
+    });
     const label = `shape clients/search ${ref}`;
     await check(label, async () => {
       const answer = await send("clients/search", { query: ref, limit: 10 });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CONTACT_LANGUAGES, E164, ROLE } from "../domain/contacts.ts";
 
 /**
  * The HTTP connector's contract as zod schemas: what Offboard sends (request
@@ -32,12 +33,32 @@ export const pendingChargeSchema = z
 
 export const equipmentSchema = z.object({ serial: z.string().min(1).max(100), description: z.string().max(300) }).describe("Loaned equipment still with the client");
 
+export const contactSchema = z
+  .object({
+    name: z.string().min(1).max(200),
+    email: z.email("an email address").max(254).nullish().describe("An email address; null or absent when none"),
+    phone: z
+      .string()
+      .regex(E164, "a phone number in E.164: + and the country code, digits only, e.g. +59899123456")
+      .nullish()
+      .describe("E.164: + and the country code, digits only (+59899123456); null or absent when none"),
+    role: z
+      .string()
+      .regex(ROLE, "a role id in lower_snake_case, e.g. billing")
+      .nullish()
+      .describe("What the contact is for, a lower_snake_case id of your choosing (billing, owner, technical…); collection messages go to `billing` contacts first"),
+    language: z.enum(CONTACT_LANGUAGES).nullish().describe("The language to write to the contact in; null or absent: the policy's"),
+    primary: z.boolean().default(false).describe("The client's main contact (written to after billing contacts). A boolean; absent means false"),
+  })
+  .describe("A person Offboard may write to about the client (collection emails, the final notice, WhatsApp)");
+
 /** Every answer Offboard accepts (any 2xx status with one of these JSON bodies). */
 export const responses = {
   search: z.object({ clients: z.array(clientSchema).max(500) }),
   get: z.object({ client: clientSchema.nullable() }),
   charges: z.object({ charges: z.array(pendingChargeSchema).max(10_000) }),
   equipment: z.object({ equipment: z.array(equipmentSchema).max(10_000) }),
+  contacts: z.object({ contacts: z.array(contactSchema).max(500) }),
   outcome: z.object({ outcome: z.record(z.string(), z.unknown()).describe("Facts about what was done, kept on the audit trail") }),
   workOrder: z.object({ number: z.string().min(1).max(64) }),
 };
@@ -85,6 +106,14 @@ export const OPERATIONS: { path: string; summary: string; request: z.ZodType; re
   { path: "clients/get", summary: "One client; {\"client\": null} (200) when the ref is unknown.", request: requests.ref, response: responses.get, idempotencyKey: false },
   { path: "clients/pending-charges", summary: "The client's unpaid invoices, held ones included; [] (200) when the ref is unknown or nothing is due.", request: requests.ref, response: responses.charges, idempotencyKey: false },
   { path: "clients/equipment-out", summary: "Loaned equipment still with the client; [] (200) when the ref is unknown.", request: requests.ref, response: responses.equipment, idempotencyKey: false },
+  {
+    path: "clients/contacts",
+    summary:
+      "The client's current contacts, the people Offboard may write to (not those you deactivated, nor those whose data was deleted); [] (200) when the ref is unknown or it has none. Phones in E.164, languages en, es or pt: an answer with anything else is refused whole.",
+    request: requests.ref,
+    response: responses.contacts,
+    idempotencyKey: false,
+  },
   ...(Object.keys(ACTION_PATHS) as (keyof typeof ACTION_PATHS)[]).map((action) => ({ path: ACTION_PATHS[action], summary: ACTION_NOTES[action], request: requests.action, response: responses.outcome, idempotencyKey: true })),
   { path: "work-orders", summary: "Create an equipment-retrieval work order.", request: requests.workOrder, response: responses.workOrder, idempotencyKey: true },
 ];

@@ -8,6 +8,7 @@ import {
   type ActionContext,
   type ActionOutcome,
   type ClientRecord,
+  type Contact,
   type LoanedEquipment,
   type PendingCharge,
   type SystemOfRecord,
@@ -120,6 +121,12 @@ export class HttpSystemOfRecord implements SystemOfRecord {
 
   async equipmentOut(ref: string): Promise<LoanedEquipment[]> {
     return (await this.call("clients/equipment-out", { ref }, responses.equipment)).equipment;
+  }
+
+  /** Validated by the contract (emails, E.164 phones, languages): an answer with one bad contact is refused whole, as a ConnectorError. */
+  async contacts(ref: string): Promise<Contact[]> {
+    const { contacts } = await this.call("clients/contacts", { ref }, responses.contacts);
+    return contacts.map((c) => ({ name: c.name, email: c.email ?? null, phone: c.phone ?? null, role: c.role ?? null, language: c.language ?? null, primary: c.primary }));
   }
 
   inactivateClient(ref: string, context: ActionContext) {

@@ -1,10 +1,12 @@
 import type { Db } from "../db/database.ts";
+import { isE164 } from "../domain/contacts.ts";
 import { searchKey } from "../domain/text.ts";
 import {
   ClientNotInSystemError,
   type ActionContext,
   type ActionOutcome,
   type ClientRecord,
+  type Contact,
   type LoanedEquipment,
   type PendingCharge,
   type SystemOfRecord,
@@ -72,6 +74,28 @@ export class Ledger implements SystemOfRecord {
     const client = await this.require(ref);
     const loans = await this.db.equipmentLoan.findMany({ where: { clientId: client.id, status: "out" }, orderBy: { serial: "asc" } });
     return loans.map((l) => ({ serial: l.serial, description: l.description }));
+  }
+
+  /**
+   * Active contacts, the primary first, then in the order they were imported.
+   * A phone stored before phones were E.164 that could not be made so is
+   * left out (null): it cannot be written to; `offboard clients show` shows it.
+   */
+  async contacts(ref: string): Promise<Contact[]> {
+    const client = await this.require(ref);
+    const rows = await this.db.contact.findMany({
+      where: { clientId: client.id, active: true },
+      select: { name: true, email: true, phone: true, role: true, language: true, isPrimary: true },
+      orderBy: [{ isPrimary: "desc" }, { createdAt: "asc" }, { name: "asc" }, { id: "asc" }],
+    });
+    return rows.map((c) => ({
+      name: c.name,
+      email: c.email,
+      phone: isE164(c.phone) ? c.phone : null,
+      role: c.role,
+      language: c.language,
+      primary: c.isPrimary,
+    }));
   }
 
   async inactivateClient(ref: string, context: ActionContext): Promise<ActionOutcome> {

@@ -1,6 +1,8 @@
+import type { ContactLanguage } from "../domain/contacts.ts";
+
 /**
- * The system of record: where clients, their invoices, subscriptions and
- * loaned equipment live. The built-in ledger implements it on Offboard's own
+ * The system of record: where clients, their contacts, invoices, subscriptions
+ * and loaned equipment live. The built-in ledger implements it on Offboard's own
  * database; the HTTP connector implements it over a company's own system.
  * Clients are identified by their ref, which both sides share.
  */
@@ -28,6 +30,24 @@ export interface PendingCharge {
 export interface LoanedEquipment {
   serial: string;
   description: string;
+}
+
+/**
+ * One of the client's people Offboard may write to (collection emails, the
+ * final notice, WhatsApp). Every system of record answers them validated:
+ * emails are addresses, phones E.164, languages en, es or pt.
+ */
+export interface Contact {
+  name: string;
+  email: string | null;
+  /** E.164, e.g. +59899123456. */
+  phone: string | null;
+  /** A lower_snake_case id (billing, owner…); billing contacts are written to first. */
+  role: string | null;
+  /** The language to write to the contact in; null: the policy's. */
+  language: ContactLanguage | null;
+  /** The client's first contact. */
+  primary: boolean;
 }
 
 export interface WorkOrderInput {
@@ -58,6 +78,8 @@ export interface SystemOfRecord {
   getClient(ref: string): Promise<ClientRecord | null>;
   pendingCharges(ref: string): Promise<PendingCharge[]>;
   equipmentOut(ref: string): Promise<LoanedEquipment[]>;
+  /** The client's active contacts, the primary one first; [] when it has none. */
+  contacts(ref: string): Promise<Contact[]>;
   inactivateClient(ref: string, context: ActionContext): Promise<ActionOutcome>;
   reactivateClient(ref: string, context: ActionContext): Promise<ActionOutcome>;
   /** Puts open invoices on hold (their reminders stop); they stay on hold after a reactivation. */

@@ -1,4 +1,5 @@
 import type { ClientStatus, RequestState, SubscriptionStatus } from "../generated/prisma/client.ts";
+import type { ContactLanguage } from "../domain/contacts.ts";
 import { searchKey } from "../domain/text.ts";
 import type { Db, Tx } from "./database.ts";
 
@@ -104,7 +105,8 @@ export interface ClientFile {
     reactivatedBy: string | null;
     dataDeletedAt: Date | null;
   };
-  contacts: { name: string; email: string | null; phone: string | null; isPrimary: boolean; active: boolean }[];
+  /** The primary contact first, then in the order they were imported; inactive ones (deactivated, or scrubbed) too. */
+  contacts: { name: string; email: string | null; phone: string | null; role: string | null; language: ContactLanguage | null; isPrimary: boolean; active: boolean }[];
   openInvoices: {
     number: string;
     amountMinor: bigint;
@@ -166,8 +168,8 @@ export async function findClientFile(db: Db, ref: string): Promise<ClientFile | 
       const [contacts, invoices, equipmentOut, subscriptions, loginRecords, requests] = [
         await tx.contact.findMany({
           where: { clientId },
-          select: { name: true, email: true, phone: true, isPrimary: true, active: true },
-          orderBy: [{ isPrimary: "desc" }, { createdAt: "asc" }],
+          select: { name: true, email: true, phone: true, role: true, language: true, isPrimary: true, active: true },
+          orderBy: [{ isPrimary: "desc" }, { createdAt: "asc" }, { name: "asc" }, { id: "asc" }],
         }),
         await tx.invoice.findMany({
           where: { clientId, status: "open" },

@@ -1,8 +1,9 @@
+import type { ContactLanguage } from "../domain/contacts.ts";
 import type { Tx } from "./database.ts";
 
-// What the CSV imports (`offboard clients|invoices|equipment import`) and the
-// sandbox's demo data write into the built-in ledger: clients and their
-// primary contact, invoices, loaned equipment, subscriptions and logins.
+// What the CSV imports (`offboard clients|contacts|invoices|equipment import`)
+// and the sandbox's demo data write into the built-in ledger: clients, their
+// contacts, invoices, loaned equipment, subscriptions and logins.
 
 export interface ImportedClientFacts {
   name: string;
@@ -29,6 +30,43 @@ export async function savePrimaryContact(db: Tx, clientId: string, data: { name:
   const primary = await db.contact.findFirst({ where: { clientId, isPrimary: true }, select: { id: true } });
   if (primary) await db.contact.update({ where: { id: primary.id }, data });
   else await db.contact.create({ data: { clientId, isPrimary: true, ...data } });
+}
+
+export interface ImportedContact {
+  name: string;
+  email?: string;
+  /** E.164. */
+  phone?: string;
+  role?: string;
+  language?: ContactLanguage;
+}
+
+export interface StoredContact {
+  id: string;
+  clientId: string;
+  name: string;
+  email: string | null;
+  phone: string | null;
+  role: string | null;
+  language: ContactLanguage | null;
+}
+
+/** Every contact of these clients (active or not), oldest first: the import matches rows against them. */
+export function contactsOf(db: Tx, clientIds: string[]): Promise<StoredContact[]> {
+  return db.contact.findMany({
+    where: { clientId: { in: clientIds } },
+    select: { id: true, clientId: true, name: true, email: true, phone: true, role: true, language: true },
+    orderBy: [{ isPrimary: "desc" }, { createdAt: "asc" }, { id: "asc" }],
+  });
+}
+
+export async function createContact(db: Tx, clientId: string, data: ImportedContact): Promise<void> {
+  await db.contact.create({ data: { clientId, ...data } });
+}
+
+/** Sets what is given; leaves the rest (primary or not, active or not) as it is. */
+export async function updateContact(db: Tx, id: string, data: ImportedContact): Promise<void> {
+  await db.contact.update({ where: { id }, data });
 }
 
 export interface ImportedInvoice {
@@ -80,6 +118,9 @@ export function ledgerImportRepository(db: Tx) {
     updateClientFacts: (id: string, facts: ImportedClientFacts) => updateClientFacts(db, id, facts),
     createClient: (client: ImportedClientFacts & { ref: string; refKey: string }) => createClient(db, client),
     savePrimaryContact: (clientId: string, data: { name: string; email?: string; phone?: string }) => savePrimaryContact(db, clientId, data),
+    contactsOf: (clientIds: string[]) => contactsOf(db, clientIds),
+    createContact: (clientId: string, data: ImportedContact) => createContact(db, clientId, data),
+    updateContact: (id: string, data: ImportedContact) => updateContact(db, id, data),
     saveInvoice: (clientId: string, number: string, data: ImportedInvoice) => saveInvoice(db, clientId, number, data),
     saveEquipment: (clientId: string, serial: string, data: ImportedEquipment) => saveEquipment(db, clientId, serial, data),
     ledgerIsEmpty: () => ledgerIsEmpty(db),

@@ -77,6 +77,7 @@ export const AUDIT_EVENTS = {
   "clients.imported": imported,
   "invoices.imported": imported,
   "equipment.imported": imported,
+  "contacts.imported": imported,
 } as const;
 
 type Schemas = typeof AUDIT_EVENTS;

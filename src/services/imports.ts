@@ -1,6 +1,7 @@
 import { isMatch } from "date-fns";
 import { z } from "zod";
 import type { Repositories, Store } from "../db/store.ts";
+import { CONTACT_LANGUAGES, contactIdentity, E164_HINT, normalisePhone, ROLE, ROLE_HINT } from "../domain/contacts.ts";
 import { isCurrency, parseAmount } from "../domain/money.ts";
 import { searchKey } from "../domain/text.ts";
 import { readCsv, type CsvEncoding, type CsvRow, type RowProblem } from "./csv-rows.ts";
@@ -34,6 +35,21 @@ const yesNo = z
 const isoDate = z.string().refine((v) => /^\d{4}-\d{2}-\d{2}$/.test(v) && isMatch(v, "yyyy-MM-dd"), "a date as YYYY-MM-DD");
 const enumOf = <const T extends readonly [string, ...string[]]>(values: T) =>
   z.string().transform((v) => v.toLowerCase()).pipe(z.enum(values, `one of ${values.join(", ")}`));
+const email = optionalText(254).pipe(z.email("an email address").nullable());
+/** E.164 once spaces, dashes and parentheses are removed: "+598 99 123 456" is stored "+59899123456". */
+const phone = optionalText(40).transform((v, ctx) => {
+  if (v === null) return null;
+  const e164 = normalisePhone(v);
+  if (e164 === null) ctx.addIssue({ code: "custom", message: E164_HINT });
+  return e164;
+});
+/** A lower_snake_case id; written in capitals ("Billing") it is read in lower case. */
+const role = optionalText(40).pipe(z.string().transform((v) => v.toLowerCase()).pipe(z.string().regex(ROLE, ROLE_HINT)).nullable());
+const language = z
+  .string()
+  .transform((v) => v.toLowerCase())
+  .pipe(z.enum(["", ...CONTACT_LANGUAGES], `one of ${CONTACT_LANGUAGES.join(", ")}, or empty for the policy's`))
+  .transform((v) => (v === "" ? null : v));
 
 // ---------------------------------------------------------------- clients
 
@@ -43,8 +59,8 @@ const clientRow = z.object({
   ref,
   name: required(200),
   contact_name: optionalText(200),
-  contact_email: optionalText(254).pipe(z.email("an email address").nullable()),
-  contact_phone: optionalText(40).pipe(z.string().regex(/^\+?[0-9 ()./-]{4,}$/, "a phone number: digits, spaces, + ( ) . / -").nullable()),
+  contact_email: email,
+  contact_phone: phone,
   third_party: yesNo,
   hosted_database: yesNo,
 });
@@ -152,6 +168,66 @@ export function importEquipment(deps: ImportDeps, file: string, csv: string | Ui
   });
 }
 
+// ---------------------------------------------------------------- contacts
+
+export const CONTACT_COLUMNS = ["client_ref", "name", "email", "phone", "role", "language"] as const;
+
+const contactRow = z.object({ client_ref: ref, name: required(200), email, phone, role, language });
+
+const IDENTITY_COLUMN = { email: "email", phone: "phone", name: "name" } as const;
+
+/**
+ * A client's contacts, several per client. Within its client a row is the
+ * contact with the same email (without case), else the same phone (E.164),
+ * else the same name (without case or accents): that contact is updated (the
+ * primary one too, which stays primary), any other row creates one. Empty
+ * columns leave what a contact has: imports never erase. Re-importing a file
+ * changes nothing.
+ */
+export async function importContacts(deps: ImportDeps, file: string, csv: string | Uint8Array, options: ImportOptions = {}): Promise<ImportResult> {
+  const read = readCsv(csv, CONTACT_COLUMNS, contactRow, options.encoding);
+  if (read.fatal) return { ok: false, problems: read.problems };
+  // Duplicates by the identity each row would have once valid (its email, else phone, else name), named by that column.
+  const identity = (r: Record<string, string>) => {
+    const id = contactIdentity({ name: r.name ?? "", email: r.email || null, phone: r.phone ? (normalisePhone(r.phone) ?? r.phone) : null });
+    return id && r.client_ref ? { ...id, key: `${searchKey(r.client_ref)}\u0000${id.key}` } : null;
+  };
+  const problems = [...read.problems];
+  for (const by of ["email", "phone", "name"] as const) {
+    problems.push(...duplicates(read.raw, (r) => (identity(r)?.by === by ? identity(r)!.key : ""), IDENTITY_COLUMN[by], `client_ref and ${by}`));
+  }
+  const clients = await clientIdsFor(deps.store, read.raw, problems);
+  if (problems.length) return { ok: false, problems: sorted(problems) };
+
+  return inImport(deps, "contacts.imported", file, async (tx) => {
+    const existing = await tx.ledgerImports.contactsOf([...new Set(clients.values())]);
+    const byIdentity = new Map<string, (typeof existing)[number]>();
+    for (const contact of existing) {
+      const id = contactIdentity(contact);
+      if (id && !byIdentity.has(`${contact.clientId}\u0000${id.key}`)) byIdentity.set(`${contact.clientId}\u0000${id.key}`, contact);
+    }
+    let created = 0;
+    for (const { value } of read.rows) {
+      const clientId = clients.get(searchKey(value.client_ref))!;
+      const facts = {
+        name: value.name,
+        ...(value.email ? { email: value.email } : {}),
+        ...(value.phone ? { phone: value.phone } : {}),
+        ...(value.role ? { role: value.role } : {}),
+        ...(value.language ? { language: value.language } : {}),
+      };
+      const current = byIdentity.get(`${clientId}\u0000${contactIdentity(value)!.key}`);
+      if (!current) {
+        await tx.ledgerImports.createContact(clientId, facts);
+        created += 1;
+      } else if (Object.entries(facts).some(([k, v]) => current[k as keyof typeof facts] !== v)) {
+        await tx.ledgerImports.updateContact(current.id, facts);
+      }
+    }
+    return { created, updated: read.rows.length - created };
+  });
+}
+
 // ---------------------------------------------------------------- shared
 
 interface ClientRecordImport<K extends string, T extends { client_ref: string } & Record<K, string>> {
@@ -229,7 +305,7 @@ function sorted(problems: RowProblem[]): RowProblem[] {
 /** The whole file in one transaction with its audit event: all rows or none. */
 async function inImport(
   deps: ImportDeps,
-  action: "clients.imported" | "invoices.imported" | "equipment.imported",
+  action: "clients.imported" | "invoices.imported" | "equipment.imported" | "contacts.imported",
   file: string,
   apply: (tx: Repositories) => Promise<{ created: number; updated: number }>,
 ): Promise<ImportResult> {

@@ -79,6 +79,7 @@ beforeAll(async () => {
     "invoices",
   );
   await imported("equipment.csv", "client_ref,serial,description,status\nACME-01,ONU-1,Fiber ONU,out\nACME-01,RT-2,Router,returned\n", "equipment");
+  await imported("contacts.csv", "client_ref,name,email,phone,role,language\nACME-01,Bruno Silva,bruno@acme.test,+55 (11) 91234-5678,billing,pt\nacme-01,Front desk,,,,\n", "contacts");
 
   // What the bot would have written: a live request for ACME, an executed one for ZETA (now inactive).
   requestNumbers = await withDb(async (db) => {
@@ -203,6 +204,29 @@ describe(`offboard clients list (${testDatabaseKind} database)`, () => {
   });
 });
 
+describe(`offboard contacts import (${testDatabaseKind} database)`, () => {
+  it("refuses a bad file with every problem by line and column, and reads Latin-1 with --encoding latin1", async () => {
+    await writeFile(join(dir, "bad-contacts.csv"), "client_ref,name,email,phone,role,language\nBETA,Carlos,,099 123 456,,\nGHOST,Nobody,,,,fr\n");
+    const refused = await cli("contacts", "import", "bad-contacts.csv");
+    const path = join(dir, "bad-contacts.csv");
+    expect(refused).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: [
+        `offboard: ${path}: nothing imported, 3 problems`,
+        `${path}:2: phone: a phone number in E.164: + and the country code, then the number (e.g. +598 99 123 456); only spaces, dashes and parentheses may separate the digits`,
+        `${path}:3: client_ref: no client with ref "GHOST" (import clients first)`,
+        `${path}:3: language: one of en, es, pt, or empty for the policy's`,
+        "",
+      ].join("\n"),
+    });
+    await writeFile(join(dir, "latin1-contacts.csv"), Buffer.from("client_ref,name,email,phone,role,language\nÑANDÚ-2,João Ação,joao@nandu.test,+55 11 3333-4444,owner,pt\n", "latin1"));
+    expect(await cli("contacts", "import", "latin1-contacts.csv", "--encoding", "latin1")).toMatchObject({ code: 0, stdout: `imported ${join(dir, "latin1-contacts.csv")}: 1 created, 0 updated\n` });
+    const shown = JSON.parse((await cli("clients", "show", "nandu-2", "--format", "json")).stdout) as { contacts: unknown[] };
+    expect(shown.contacts).toEqual([{ name: "João Ação", email: "joao@nandu.test", phone: "+551133334444", role: "owner", language: "pt", primary: false, active: true }]);
+  });
+});
+
 describe(`offboard clients show (${testDatabaseKind} database)`, () => {
   it("shows facts, contacts, open invoices, equipment out, subscriptions, login records, requests and audit events", async () => {
     const result = await cli("clients", "show", "acme-01");
@@ -224,9 +248,11 @@ describe(`offboard clients show (${testDatabaseKind} database)`, () => {
         "  data deleted at      —",
         "  times in             America/Montevideo",
         "",
-        "contacts (1)",
-        "  name       email          phone",
-        "  Ana Pérez  ana@acme.test  +598 99 123 456  primary",
+        "contacts (3)",
+        "  name         email            phone           role     language",
+        "  Ana Pérez    ana@acme.test    +59899123456                       primary",
+        "  Bruno Silva  bruno@acme.test  +5511912345678  billing  pt",
+        "  Front desk",
         "",
         "open invoices (2)",
         "  number  amount       due on      on hold  sent to collections",
@@ -270,6 +296,30 @@ describe(`offboard clients show (${testDatabaseKind} database)`, () => {
     expect(result.stdout).toContain("equipment out (0)\n  none\n");
   });
 
+  it("marks a phone kept from before phones were E.164, and inactive contacts", async () => {
+    await withDb(async (db) => {
+      const beta = await db.client.findUniqueOrThrow({ where: { ref: "BETA" } });
+      await db.contact.createMany({
+        data: [
+          { clientId: beta.id, name: "Old Number", phone: "099 123 456", role: "owner", language: "es" },
+          { clientId: beta.id, name: "Zed Left", email: "left@beta.test", active: false },
+        ],
+      });
+    });
+    const result = await cli("clients", "show", "BETA");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(
+      [
+        "contacts (3)",
+        "  name        email           phone        role   language",
+        "  Bob         bob@beta.test                                 primary",
+        "  Old Number                  099 123 456  owner  es        phone not E.164, not used: import it again",
+        "  Zed Left    left@beta.test                                inactive",
+        "",
+      ].join("\n"),
+    );
+  });
+
   it("matches the ref without case or accents, as imports do", async () => {
     const result = await cli("clients", "show", "nandu-2");
     expect(result.code).toBe(0);
@@ -298,7 +348,11 @@ describe(`offboard clients show (${testDatabaseKind} database)`, () => {
         reactivated_by: null,
         data_deleted_at: null,
       },
-      contacts: [{ name: "Ana Pérez", email: "ana@acme.test", phone: "+598 99 123 456", primary: true, active: true }],
+      contacts: [
+        { name: "Ana Pérez", email: "ana@acme.test", phone: "+59899123456", role: null, language: null, primary: true, active: true },
+        { name: "Bruno Silva", email: "bruno@acme.test", phone: "+5511912345678", role: "billing", language: "pt", primary: false, active: true },
+        { name: "Front desk", email: null, phone: null, role: null, language: null, primary: false, active: true },
+      ],
       open_invoices: [
         { number: "F-1", amount: "120.50", currency: "USD", due_on: "2026-08-01", on_hold: false, held_at: null, sent_to_collections_at: null },
         { number: "F-3", amount: "1500.00", currency: "UYU", due_on: "2026-09-01", on_hold: false, held_at: null, sent_to_collections_at: null },

@@ -31,7 +31,7 @@ afterAll(async () => {
 beforeEach(() => {
   remote.reset();
   remote.clients.clear();
-  remote.clients.set("TEST-1", { ref: "TEST-1", name: "Prueba Uno", status: "active", invoices: [{ number: "F-1", amount_minor: "1500", currency: "USD", due_on: "2026-08-01", status: "open", on_hold: false }], subscriptions: [{ plan: "Pro", status: "active" }], equipment: [{ serial: "S-1", description: "Router" }], logins: [] });
+  remote.clients.set("TEST-1", { ref: "TEST-1", name: "Prueba Uno", status: "active", invoices: [{ number: "F-1", amount_minor: "1500", currency: "USD", due_on: "2026-08-01", status: "open", on_hold: false }], subscriptions: [{ plan: "Pro", status: "active" }], equipment: [{ serial: "S-1", description: "Router" }], logins: [], contacts: [{ name: "Ana", email: "ana@test1.test", phone: "+59899123456", role: "billing", language: "es", primary: true }, { name: "Front desk" }] });
 });
 
 async function check(...args: string[]) {
@@ -58,13 +58,15 @@ describe("offboard connector check", () => {
       "PASS shape clients/get TEST-1",
       "PASS shape clients/pending-charges TEST-1",
       "PASS shape clients/equipment-out TEST-1",
+      "PASS shape clients/contacts TEST-1",
       "PASS shape clients/search TEST-1",
       "PASS unknown ref on reads",
       "SKIP idempotent replay",
       "PASS timing",
     ]);
     expect(result).toMatchObject({ code: 0, stderr: "" });
-    expect(result.stdout).toMatch(/all 10 checks passed/);
+    expect(result.stdout).toMatch(/all 11 checks passed/);
+    expect(result.lines).toContainEqual("PASS shape clients/contacts TEST-1: valid, 2 contacts, 1 with an email or a phone");
     expect(remote.calls.filter((c) => !c.path.startsWith("clients/"))).toEqual([]);
   });
 
@@ -108,6 +110,16 @@ describe("offboard connector check", () => {
     const result = await check("--ref", "TEST-1");
     expect(result.lines).toContainEqual(expect.stringMatching(/^FAIL shape clients\/get TEST-1: client\.third_party: Invalid input: expected boolean/));
     expect(result.lines).toContainEqual(expect.stringMatching(/^FAIL shape clients\/search TEST-1: clients\.0\.third_party/));
+    expect(result.lines).toContainEqual("FAIL shape clients/contacts TEST-1: contacts.0.phone: a phone number in E.164: + and the country code, digits only, e.g. +59899123456");
+    expect(result.code).toBe(1);
+  });
+
+  it("fails a server without clients/contacts, saying it is part of the contract", async () => {
+    remote.lacks = ["clients/contacts"];
+    const result = await check("--ref", "TEST-1");
+    expect(result.lines.filter((l) => l.startsWith("FAIL"))).toEqual([
+      "FAIL shape clients/contacts TEST-1: answered 404: {\"error\":{\"message\":\"no such operation clients/contacts\"}} (clients/contacts is part of the contract: the client's contacts)",
+    ]);
     expect(result.code).toBe(1);
   });
 

@@ -24,7 +24,12 @@ describe("the published contract (docs/connector.openapi.json)", () => {
     expect(client.properties.inactivated_at.anyOf.map((s: { type: string }) => s.type)).toEqual(["string", "null"]);
     const order = doc.paths["/work-orders"].post.requestBody.content["application/json"].schema;
     expect(order.properties.items.items.required).toEqual(["serial", "description"]);
-    expect(Object.keys(doc.paths)).toHaveLength(13);
+    expect(Object.keys(doc.paths)).toHaveLength(14);
+    const contact = doc.paths["/clients/contacts"].post.responses["2XX"].content["application/json"].schema.properties.contacts.items;
+    expect(contact.required).toEqual(["name"]);
+    expect(contact.properties.phone.anyOf[0]).toMatchObject({ type: "string", pattern: "^\\+[1-9]\\d{6,14}$" });
+    expect(contact.properties.language.anyOf[0]).toMatchObject({ enum: ["en", "es", "pt"] });
+    expect(contact.properties.primary).toMatchObject({ type: "boolean", default: false });
     expect(doc.paths["/actions/hold-invoices"].post.parameters).toContainEqual({ $ref: "#/components/parameters/IdempotencyKey" });
     expect(doc.paths["/clients/get"].post.parameters).not.toContainEqual({ $ref: "#/components/parameters/IdempotencyKey" });
   });
@@ -52,6 +57,7 @@ describe("the requests the connector sends", () => {
     await sor.getClient("NOPE");
     await sor.pendingCharges("R-1");
     await sor.equipmentOut("R-1");
+    await sor.contacts("R-1");
     for (const act of ["inactivateClient", "reactivateClient", "holdInvoices", "cancelSubscriptions", "keepLoginRecords", "sendToCollections", "releaseInvoices", "deleteClientData"] as const) {
       await sor[act]("R-1", { ...context, idempotencyKey: act });
     }

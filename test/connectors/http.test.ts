@@ -1,10 +1,11 @@
 import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { HttpSystemOfRecord, retryAfterMs, signatureHeaders, v2SignedString } from "../../src/connectors/http.ts";
+import { ConnectorError, HttpSystemOfRecord, retryAfterMs, signatureHeaders, v2SignedString } from "../../src/connectors/http.ts";
+import { readSor } from "../../src/services/sor-calls.ts";
 import { Ids } from "../../src/slack/ids.ts";
 import { REQUESTER, testPolicy } from "../support/policy.ts";
-import { ReferenceSystem, type RemoteClient } from "../support/reference-sor.ts";
+import { ReferenceSystem, type RemoteClient, type RemoteContact } from "../support/reference-sor.ts";
 import { readable, TestBot } from "../support/slack-bot.ts";
 
 // The HTTP connector against a reference implementation of the contract,
@@ -353,5 +354,50 @@ describe("reads the system of record refuses or fails", () => {
     const said = shownInModal();
     expect(said).toContain("the system of record refused (422): record locked by an auditor");
     expect(said).not.toMatch(/Something went wrong/);
+  });
+});
+
+describe("the client's contacts (clients/contacts)", () => {
+  it("are read, validated and given with every field (absent ones null; inactive ones are not sent)", async () => {
+    const client = remoteClient("Contacts SA", {
+      contacts: [
+        { name: "Ana Pérez", email: "ana@contacts.test", phone: "+59899123456", role: "billing", language: "es", primary: true },
+        { name: "Bruno", phone: "+5511912345678" },
+        { name: "Carla", email: "carla@contacts.test", phone: null, role: null, language: null },
+        { name: "Gone", email: "gone@contacts.test", inactive: true },
+      ],
+    });
+    expect(await connector.contacts(client.ref)).toEqual([
+      { name: "Ana Pérez", email: "ana@contacts.test", phone: "+59899123456", role: "billing", language: "es", primary: true },
+      { name: "Bruno", email: null, phone: "+5511912345678", role: null, language: null, primary: false },
+      { name: "Carla", email: "carla@contacts.test", phone: null, role: null, language: null, primary: false },
+    ]);
+    const call = remote.calls.find((c) => c.path === "clients/contacts")!;
+    expect([call.body, call.signed, call.idempotencyKey]).toEqual([{ ref: client.ref }, true, null]);
+    expect(await connector.contacts("NOBODY-KNOWS")).toEqual([]);
+  });
+
+  it.each<{ name: string; contact: RemoteContact; problem: RegExp }>([
+    { name: "a phone as people write it", contact: { name: "Ana", phone: "+598 99 123 456" }, problem: /contacts\.0\.phone: a phone number in E\.164/ },
+    { name: "a local phone", contact: { name: "Ana", phone: "099123456" }, problem: /contacts\.0\.phone: a phone number in E\.164/ },
+    { name: "an email that is not one", contact: { name: "Ana", email: "ana at acme" }, problem: /contacts\.0\.email: an email address/ },
+    { name: "a language Offboard does not write", contact: { name: "Ana", email: "ana@acme.test", language: "fr" }, problem: /contacts\.0\.language: / },
+    { name: "a role that is not an id", contact: { name: "Ana", email: "ana@acme.test", role: "Billing Dept" }, problem: /contacts\.0\.role: a role id in lower_snake_case/ },
+    { name: "a contact without a name", contact: { name: "", email: "ana@acme.test" }, problem: /contacts\.0\.name: / },
+  ])("an answer with $name is refused whole, as SOR.FAILED, and not retried", async ({ contact, problem }) => {
+    const client = remoteClient("Malformed Contacts", { contacts: [contact, { name: "Fine", email: "fine@acme.test" }] });
+    const read = connector.contacts(client.ref);
+    await expect(read).rejects.toBeInstanceOf(ConnectorError);
+    await expect(read).rejects.toThrow(/^the system of record answered something Offboard cannot read \(clients\/contacts\): /);
+    await expect(read).rejects.toThrow(problem);
+    expect(remote.calls.filter((c) => c.path === "clients/contacts")).toHaveLength(1);
+    const result = await readSor(() => connector.contacts(client.ref));
+    expect(result).toMatchObject({ ok: false, error: { code: "SOR.FAILED", details: { error: expect.stringMatching(problem) } } });
+  });
+
+  it("an answer that is not a list of contacts at all is refused too", async () => {
+    const client = remoteClient("Garbage Contacts");
+    remote.garbage = true;
+    await expect(connector.contacts(client.ref)).rejects.toThrow(/cannot read \(clients\/contacts\): contacts: /);
   });
 });

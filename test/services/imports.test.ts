@@ -3,7 +3,7 @@ import type { DatabaseHandle, Db } from "../../src/db/database.ts";
 import { createStore } from "../../src/db/store.ts";
 import { ManualClock } from "../../src/services/clock.ts";
 import { decodeCsv } from "../../src/services/csv-rows.ts";
-import { importClients, importEquipment, importInvoices, type ImportDeps } from "../../src/services/imports.ts";
+import { importClients, importContacts, importEquipment, importInvoices, type ImportDeps } from "../../src/services/imports.ts";
 import { createTestDatabase } from "../support/db.ts";
 
 let handle: DatabaseHandle;
@@ -42,7 +42,8 @@ describe("clients import", () => {
     const acme = await db.client.findUniqueOrThrow({ where: { ref: "CR-1" }, include: { contacts: true } });
     expect(acme).toMatchObject({ name: "Acme Renamed", nameKey: "acme renamed", thirdParty: false, status: "active" });
     // Empty contact columns keep the contact: imports never erase.
-    expect(acme.contacts).toMatchObject([{ name: "Ana Pérez", email: "ana@acme.example", phone: "+506 2222 3333", isPrimary: true }]);
+    // Its phone in E.164: spaces removed.
+    expect(acme.contacts).toMatchObject([{ name: "Ana Pérez", email: "ana@acme.example", phone: "+50622223333", isPrimary: true }]);
     expect(await db.client.findUniqueOrThrow({ where: { ref: "CR-2" } })).toMatchObject({ hostedDatabase: true });
     const events = await db.auditEvent.findMany({ where: { action: "clients.imported" }, orderBy: { seq: "asc" } });
     expect(events.map((e) => e.data)).toEqual([
@@ -244,5 +245,123 @@ describe("every problem of a row at once", () => {
         { line: 3, column: "number", message: "same client_ref and number as line 2" },
       ],
     });
+  });
+});
+
+describe("contacts import", () => {
+  const CONTACTS = "client_ref,name,email,phone,role,language";
+  const contactsOf = (ref: string) =>
+    db.contact.findMany({ where: { client: { ref } }, orderBy: [{ isPrimary: "desc" }, { createdAt: "asc" }, { name: "asc" }] });
+  const facts = (rows: Awaited<ReturnType<typeof contactsOf>>) => rows.map((c) => [c.name, c.email, c.phone, c.role, c.language, c.isPrimary]);
+
+  it("adds several contacts per client, E.164 phones, roles and languages; a row naming the primary contact's email completes it", async () => {
+    await importClients(deps, "c.csv", `${CLIENTS}\nCON-1,Contacto Uno,Ana Pérez,ana@con1.test,+598 99 123 456,no,no\nCON-2,Contacto Dos,,,,no,no\n`);
+    const csv = [
+      CONTACTS,
+      "CON-1,Bruno Silva,bruno@con1.test,+55 (11) 91234-5678,Billing,PT",
+      "con 1,Carla Ruiz,,+598 98-765-432,owner,",
+      "CON-1,Front desk,,,,",
+      "CON-1,Ana P.,ANA@con1.test,,billing,es",
+      "CON-2,Dora,dora@con2.test,,,en",
+    ].join("\n");
+    expect(await importContacts(deps, "contacts.csv", csv)).toEqual({ ok: true, created: 4, updated: 1 });
+    expect(facts(await contactsOf("CON-1"))).toEqual([
+      // The primary contact (from the clients CSV) matched by its email, without case: updated, still primary.
+      ["Ana P.", "ANA@con1.test", "+59899123456", "billing", "es", true],
+      ["Bruno Silva", "bruno@con1.test", "+5511912345678", "billing", "pt", false],
+      ["Carla Ruiz", null, "+59898765432", "owner", null, false],
+      ["Front desk", null, null, null, null, false],
+    ]);
+    expect(facts(await contactsOf("CON-2"))).toEqual([["Dora", "dora@con2.test", null, null, "en", false]]);
+    const event = await db.auditEvent.findFirstOrThrow({ where: { action: "contacts.imported" }, orderBy: { seq: "desc" } });
+    expect(event).toMatchObject({ actor: "cli:test", data: { file: "contacts.csv", created: 4, updated: 1 } });
+  });
+
+  it("re-importing the same file changes nothing", async () => {
+    await importClients(deps, "c.csv", `${CLIENTS}\nCON-3,Contacto Tres,Eva,eva@con3.test,,no,no\n`);
+    const csv = `${CONTACTS}\nCON-3,Eva,eva@con3.test,+598 99 000 111,billing,es\nCON-3,Fito,,+598 99 222 333,,\nCON-3,Gabi,,,owner,pt\n`;
+    expect(await importContacts(deps, "contacts.csv", csv)).toEqual({ ok: true, created: 2, updated: 1 });
+    const before = await contactsOf("CON-3");
+    expect(await importContacts(deps, "contacts.csv", csv)).toEqual({ ok: true, created: 0, updated: 3 });
+    // Not a field changed, not even updatedAt: an unchanged row is not written.
+    expect(await contactsOf("CON-3")).toEqual(before);
+  });
+
+  it("a contact is found by email, else phone, else name; empty columns never erase", async () => {
+    await importClients(deps, "c.csv", `${CLIENTS}\nCON-4,Contacto Cuatro,,,,no,no\n`);
+    await importContacts(deps, "a.csv", `${CONTACTS}\nCON-4,Hugo,hugo@con4.test,,billing,es\nCON-4,Iris,,+598 91 555 666,owner,\nCON-4,Ínes Martín,,,,pt\n`);
+    const again = `${CONTACTS}\nCON-4,Hugo Díaz,HUGO@CON4.TEST,+598 92 777 888,,\nCON-4,Iris Lima,,+59891555666,,en\nCON-4,ines martin,,,legal,\n`;
+    expect(await importContacts(deps, "b.csv", again)).toEqual({ ok: true, created: 0, updated: 3 });
+    expect(facts(await contactsOf("CON-4"))).toEqual([
+      ["Hugo Díaz", "HUGO@CON4.TEST", "+59892777888", "billing", "es", false],
+      ["Iris Lima", null, "+59891555666", "owner", "en", false],
+      ["ines martin", null, null, "legal", "pt", false],
+    ]);
+    // A contact known by its phone, given an email, is another contact: the email is its identity now.
+    expect(await importContacts(deps, "c.csv", `${CONTACTS}\nCON-4,Iris Lima,iris@con4.test,+59891555666,,\n`)).toEqual({ ok: true, created: 1, updated: 0 });
+  });
+
+  it("a file with bad rows imports nothing and names every problem by line and column", async () => {
+    await importClients(deps, "c.csv", `${CLIENTS}\nCON-5,Contacto Cinco,,,,no,no\n`);
+    const before = await snapshot();
+    const csv = [
+      CONTACTS,
+      "CON-5,Good,good@con5.test,+598 99 123 456,billing,es",
+      ",No Ref,,,,",
+      "GHOST,Nobody,,,,",
+      "CON-5,,empty-name@con5.test,,,",
+      "CON-5,Bad Email,not-an-email,,,",
+      "CON-5,Local Number,,099 123 456,,",
+      "CON-5,Dotted,,+598.99.123.456,,",
+      "CON-5,Bad Role,,,Billing Contact,",
+      "CON-5,Bad Language,,,,fr",
+      "con-5,Same Email,GOOD@con5.test,,,",
+      "CON-5,Phone Only,,+598 98 000 111,,",
+      "CON-5,Same Phone,,+59898000111,,",
+      "CON-5,Named Twice,,,,",
+      "CON-5,named twice,,,,",
+      "CON-5,Too Few",
+    ].join("\n");
+    const e164 = "a phone number in E.164: + and the country code, then the number (e.g. +598 99 123 456); only spaces, dashes and parentheses may separate the digits";
+    expect(await importContacts(deps, "bad.csv", csv)).toEqual({
+      ok: false,
+      problems: [
+        { line: 3, column: "client_ref", message: "must not be empty" },
+        { line: 4, column: "client_ref", message: 'no client with ref "GHOST" (import clients first)' },
+        { line: 5, column: "name", message: "must not be empty" },
+        { line: 6, column: "email", message: "an email address" },
+        { line: 7, column: "phone", message: e164 },
+        { line: 8, column: "phone", message: e164 },
+        { line: 9, column: "role", message: "a role id in lower_snake_case: a letter, then letters, digits or _ (at most 40), e.g. billing, owner" },
+        { line: 10, column: "language", message: "one of en, es, pt, or empty for the policy's" },
+        { line: 11, column: "email", message: "same client_ref and email as line 2" },
+        { line: 13, column: "phone", message: "same client_ref and phone as line 12" },
+        { line: 15, column: "name", message: "same client_ref and name as line 14" },
+        { line: 16, message: "expected 6 fields, found 2" },
+      ],
+    });
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("refuses a malformed file (header) and reads Latin-1 with encoding latin1", async () => {
+    expect(await importContacts(deps, "x.csv", "client_ref,name,email\nA,B,c@d.test\n")).toEqual({ ok: false, problems: [{ line: 1, message: "missing columns: phone, role, language" }] });
+    await importClients(deps, "c.csv", `${CLIENTS}\nCON-6,Contacto Seis,,,,no,no\n`);
+    const latin1 = Buffer.from(`${CONTACTS}\nCON-6,João Ação,joao@con6.test,,,pt\n`, "latin1");
+    expect(await importContacts(deps, "latin1.csv", latin1)).toMatchObject({ ok: false, problems: [{ line: 2, message: expect.stringMatching(/^not UTF-8 text/) }] });
+    expect(await importContacts(deps, "latin1.csv", latin1, { encoding: "latin1" })).toEqual({ ok: true, created: 1, updated: 0 });
+    expect(facts(await contactsOf("CON-6"))).toEqual([["João Ação", "joao@con6.test", null, null, "pt", false]]);
+  });
+});
+
+describe("the clients CSV's contact columns: the primary contact", () => {
+  it("still create and update the client's primary contact, its phone in E.164", async () => {
+    expect(await importClients(deps, "c.csv", `${CLIENTS}\nPRI-1,Primary One,Zoe,zoe@pri1.test,+55 (21) 99876-5432,no,no\n`)).toEqual({ ok: true, created: 1, updated: 0 });
+    await importClients(deps, "c.csv", `${CLIENTS}\nPRI-1,Primary One,Zoe Lima,,,no,no\n`);
+    expect(await db.contact.findMany({ where: { client: { ref: "PRI-1" } } })).toMatchObject([{ name: "Zoe Lima", email: "zoe@pri1.test", phone: "+5521998765432", isPrimary: true, role: null, language: null }]);
+  });
+
+  it("a contact_phone that is not E.164 is refused on its line", async () => {
+    const result = await importClients(deps, "c.csv", `${CLIENTS}\nPRI-2,Primary Two,Yan,,099 123 456,no,no\n`);
+    expect(result).toEqual({ ok: false, problems: [{ line: 2, column: "contact_phone", message: expect.stringMatching(/^a phone number in E\.164/) }] });
   });
 });

@@ -21,6 +21,19 @@ export interface RemoteClient {
   subscriptions: { plan: string; status: "active" | "cancelled" }[];
   equipment: { serial: string; description: string }[];
   logins: string[];
+  /** Its people, as the contract's clients/contacts answers them (phones E.164); none when absent. */
+  contacts?: RemoteContact[];
+}
+
+export interface RemoteContact {
+  name: string;
+  email?: string | null;
+  phone?: string | null;
+  role?: string | null;
+  language?: string | null;
+  primary?: boolean;
+  /** Deactivated here: not one of the client's current contacts. */
+  inactive?: boolean;
 }
 
 export interface ReceivedCall {
@@ -72,7 +85,9 @@ export class ReferenceSystem {
   failGetsAfterActions = false;
   /** Reads (e.g. "clients/pending-charges") refused with 422 and this message. */
   refuseReads: Record<string, string> = {};
-  /** Deliberately broken, for `offboard connector check`: accept any signature; accept any timestamp; act again on a replayed key; answer third_party as a string; refuse in plain text. */
+  /** Operations it was written without (a server from before they were in the contract): 404. */
+  lacks: string[] = [];
+  /** Deliberately broken, for `offboard connector check`: accept any signature; accept any timestamp; act again on a replayed key; answer third_party as a string and phones as people write them; refuse in plain text. */
   acceptsBadSignatures = false;
   ignoresTimestamp = false;
   remembersNothing = false;
@@ -128,8 +143,9 @@ export class ReferenceSystem {
       this.failNext -= 1;
       return send(500, "upstream exploded");
     }
-    if (this.garbage) return send(200, { clients: "everyone", client: 42, outcome: [], charges: {}, equipment: null });
+    if (this.garbage) return send(200, { clients: "everyone", client: 42, outcome: [], charges: {}, equipment: null, contacts: "everybody" });
 
+    if (this.lacks.includes(path)) return send(404, { error: { message: `no such operation ${path}` } });
     const readRefusal = this.refuseReads[path];
     if (readRefusal) return send(422, { error: { message: readRefusal } });
     const ref = String(body.ref ?? "");
@@ -153,6 +169,11 @@ export class ReferenceSystem {
         return send(200, { charges: (client?.invoices ?? []).filter((i) => i.status === "open").map(({ number, amount_minor, currency, due_on }) => ({ number, amount_minor, currency, due_on })) });
       case "clients/equipment-out":
         return send(200, { equipment: client?.equipment ?? [] });
+      case "clients/contacts": {
+        // The current ones only; absent fields stay absent (the contract allows it).
+        const current = (client?.contacts ?? []).filter((c) => !c.inactive).map(({ inactive: _inactive, ...c }) => c);
+        return send(200, { contacts: this.wrongShape ? current.map((c) => ({ ...c, phone: c.phone ? c.phone.replace(/^(\+\d{3})(\d{2})/, "$1 $2 ") : c.phone })) : current });
+      }
     }
     if (!client) return send(404, { error: { message: `no client ${ref}` } });
     if (!idempotencyKey) return send(400, { error: { message: "Idempotency-Key is required" } });
@@ -208,6 +229,8 @@ export class ReferenceSystem {
         answer = { outcome: { sent: client.invoices.filter((i) => i.status === "open").map((i) => i.number) } };
         break;
       case "actions/delete-client-data":
+        // Its people's names, emails and phones are gone: it has no contacts any more.
+        client.contacts = [];
         answer = { outcome: { deleted: true } };
         break;
       case "work-orders":
@@ -232,6 +255,7 @@ export class ReferenceSystem {
     this.retryAfter = null;
     this.failGetsAfterActions = false;
     this.refuseReads = {};
+    this.lacks = [];
     this.failNextActions = 0;
     this.storesRefusals = false;
     this.acceptsBadSignatures = false;
