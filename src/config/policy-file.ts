@@ -146,6 +146,10 @@ function toProblem(issue: z.core.$ZodIssue, doc: Document, lines: LineCounter): 
     message = `"${String(path.at(-1))}" is not a valid id: ${issue.issues[0]?.message ?? issue.message}`;
     return { path: formatPath(keyPath), line: lineOf(doc, path, lines, true), message };
   }
+  if (issue.code === "custom" && issue.params?.atKey === true) {
+    // A key that is wrong itself (a language that is none): at the key's own line.
+    return { path: formatPath(path), line: lineOf(doc, path, lines, true) ?? nearestLine(doc, path, lines), message };
+  }
   return { path: formatPath(path), line: lineOf(doc, path, lines) ?? nearestLine(doc, path, lines), message };
 }
 

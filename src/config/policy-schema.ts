@@ -7,15 +7,20 @@ import {
   DEFAULT_REMINDERS,
   DUNNING_CHANNELS,
   LANGUAGES,
-  TEMPLATE_FIELDS,
+  SEND_MODES,
   type CheckDefinition,
   type DunningStep,
+  type EmailSettings,
   type KindPolicy,
   type Label,
+  type Language,
+  type Messages,
+  type MessageText,
   type Policy,
   type ReminderRules,
   type SystemOfRecordConfig,
 } from "../domain/policy.ts";
+import { isPlaceholder, listPlaceholders, PLACEHOLDERS, placeholdersIn, TEMPLATE_PLACEHOLDERS } from "../domain/messages.ts";
 
 /**
  * The policy file format: the zod schema of what admins write (snake_case
@@ -179,19 +184,120 @@ const calendarSchema = calendarShape.transform(toCalendar);
 
 // ---------------------------------------------------------------- dunning
 
-/** A final notice's text per language; only the placeholders of TEMPLATE_FIELDS. */
+/**
+ * A final notice's text per language, quoted by its reminder in the thread: the older, body-only
+ * form of `message` (domain/messages.ts, stepMessages), with only {client} and {cutoff}.
+ */
 const templateSchema = z
   .strictObject({ en: text(2000).optional(), es: text(2000).optional(), pt: text(2000).optional() })
   .transform((template, ctx) => {
     for (const [language, body] of Object.entries(template)) {
-      for (const [, name] of (body ?? "").matchAll(/\{(\w+)\}/g)) {
-        if (!(TEMPLATE_FIELDS as readonly string[]).includes(name!)) {
-          ctx.addIssue({ code: "custom", path: [language], message: `unknown placeholder {${name}}: use ${TEMPLATE_FIELDS.map((f) => `{${f}}`).join(", ")}` });
+      for (const name of placeholdersIn(body ?? "")) {
+        if (!(TEMPLATE_PLACEHOLDERS as readonly string[]).includes(name)) {
+          ctx.addIssue({ code: "custom", path: [language], message: `unknown placeholder {${name}}: use ${listPlaceholders(TEMPLATE_PLACEHOLDERS)}` });
         }
       }
     }
     return template;
   });
+
+// ---------------------------------------------------------------- messages to clients
+
+/** A placeholder that is not one of PLACEHOLDERS, named, with the list. (Where each may appear: the cross-field rules.) */
+function knownPlaceholders(value: string, ctx: z.core.$RefinementCtx<string>): void {
+  for (const name of placeholdersIn(value)) {
+    if (!isPlaceholder(name)) ctx.addIssue({ code: "custom", message: `unknown placeholder {${name}}: use ${listPlaceholders(PLACEHOLDERS)}`, input: value });
+  }
+}
+
+const SUBJECT_MAX = 200;
+const BODY_MAX = 10_000;
+
+/** One language of a message: `{ subject, body }` (a WhatsApp text: `{ body }`). */
+const messageTextSchema = z.strictObject({
+  subject: text(SUBJECT_MAX)
+    .refine((subject) => !/[\r\n]/.test(subject), "a subject is one line")
+    .superRefine(knownPlaceholders)
+    .optional(),
+  body: z
+    .string({ error: (issue) => (issue.input === undefined ? "a message needs a body: the text the client reads" : undefined) })
+    .trim()
+    .min(1, "a message needs a body: the text the client reads")
+    .max(BODY_MAX, `at most ${BODY_MAX} characters`)
+    .superRefine(knownPlaceholders),
+});
+
+const LANGUAGE_LIST = "en, es or pt";
+
+/**
+ * `{ es: { subject, body }, en: {…}, pt: {…} }`. A key that is no language is reported at the
+ * key itself, also when the rest of the message is wrong.
+ */
+const messagesSchema = z
+  .record(z.string(), messageTextSchema)
+  .superRefine(
+    (messages, ctx) => {
+      if (!messages || typeof messages !== "object" || Array.isArray(messages)) return;
+      const keys = Object.keys(messages);
+      if (keys.length === 0) ctx.addIssue({ code: "custom", message: `give the message in at least one language: ${LANGUAGE_LIST}` });
+      for (const key of keys) {
+        if (!(LANGUAGES as readonly string[]).includes(key)) {
+          ctx.addIssue({ code: "custom", path: [key], message: `"${key}" is not a language: use ${LANGUAGE_LIST}`, params: { atKey: true } });
+        }
+      }
+    },
+    { when: () => true },
+  )
+  .transform((messages): Messages => {
+    const out: Messages = {};
+    for (const language of LANGUAGES) {
+      const text = messages[language];
+      if (text) out[language] = { ...(text.subject !== undefined ? { subject: text.subject } : {}), body: text.body };
+    }
+    return out;
+  });
+
+/** `Name <address>`, `"Name, with comma" <address>` or a bare address; one line, no list. */
+const NAMED_ADDRESS = /^(?:"[^"\r\n]*"\s*|[^<>",;:\r\n]*)<([^<>\s]+)>$/;
+const anAddress = z.email();
+
+function addressSchema(example: string) {
+  const accepted = `an email address such as ${example}, or Name <${example}>`;
+  return z
+    .string({ error: (issue) => (issue.input === undefined ? `required: ${accepted}` : undefined) })
+    .trim()
+    .refine((value) => {
+      const address = NAMED_ADDRESS.exec(value)?.[1] ?? value;
+      return anAddress.safeParse(address).success;
+    }, { error: (issue) => `${shownValue(issue.input)} is not accepted: use ${accepted}` });
+}
+
+const ENV_NAME = /^[A-Z][A-Z0-9_]{0,63}$/;
+
+/** The NAME of the variable holding the SMTP URL: the URL carries a password and never goes in the policy. */
+const smtpUrlEnvSchema = z.string({ error: (issue) => (issue.input === undefined ? "required: the NAME of an environment variable holding the SMTP URL, e.g. OFFBOARD_SMTP_URL" : undefined) }).superRefine((value, ctx) => {
+  if (ENV_NAME.test(value)) return;
+  // Never repeated in the message: it may be the URL itself, password included.
+  const message = /:\/\/|@/.test(value)
+    ? "write the NAME of an environment variable (e.g. OFFBOARD_SMTP_URL), not the URL: set the variable to smtps://user:pass@host:465 or smtp://host:587"
+    : "the NAME of an environment variable holding the SMTP URL, e.g. OFFBOARD_SMTP_URL";
+  ctx.addIssue({ code: "custom", message });
+});
+
+const emailSettingsSchema = z.strictObject({
+  smtp_url_env: smtpUrlEnvSchema,
+  from: addressSchema("cobranzas@acme.uy"),
+  reply_to: addressSchema("pagos@acme.uy").optional(),
+  bcc: oneOf("an email address, or a list of them", [addressSchema("archivo@acme.uy"), z.array(addressSchema("archivo@acme.uy")).min(1).max(10)]).optional(),
+});
+
+const messagingSchema = z.strictObject({ email: emailSettingsSchema.optional() });
+
+/** Seed 002: `deletion_notice: { before: 7d, message: {…} }`, an email this long before the data is deleted. */
+const deletionNoticeShape = z.strictObject({
+  before: durationSchema.refine((d) => Object.values(d).some((n) => typeof n === "number" && n > 0), "a duration longer than zero, such as 7d"),
+  message: messagesSchema,
+});
 
 const dunningStepShape = z.strictObject({
   id: idSchema,
@@ -201,6 +307,8 @@ const dunningStepShape = z.strictObject({
   from: z.enum(["request", "previous"]).default("previous"),
   final_notice: z.boolean().default(false),
   template: templateSchema.optional(),
+  message: messagesSchema.optional(),
+  send: z.enum(SEND_MODES).default("manual"),
 });
 
 function toDunningStep(d: z.output<typeof dunningStepShape>): DunningStep {
@@ -212,6 +320,8 @@ function toDunningStep(d: z.output<typeof dunningStepShape>): DunningStep {
     from: d.from,
     finalNotice: d.final_notice,
     ...(d.template ? { template: d.template } : {}),
+    ...(d.message ? { message: d.message } : {}),
+    send: d.send,
   };
 }
 
@@ -248,6 +358,7 @@ const kindShape = z.strictObject({
     .default([]),
   on_equipment_out: z.enum(["block", "work_order"], "block or work_order").default("block"),
   collections: z.strictObject({ unless_check: idSchema }).optional(),
+  deletion_notice: deletionNoticeShape.optional(),
 });
 
 /** A kind as the model has it (its id is the key it is listed under: added by toPolicy). */
@@ -271,6 +382,7 @@ function toKind(k: z.output<typeof kindShape>): Omit<KindPolicy, "id"> {
     dunning: k.dunning,
     onEquipmentOut: k.on_equipment_out,
     ...(k.collections ? { collectionsUnless: k.collections.unless_check } : {}),
+    ...(k.deletion_notice ? { deletionNotice: { before: k.deletion_notice.before, message: k.deletion_notice.message } } : {}),
   };
 }
 
@@ -328,6 +440,7 @@ const policyShape = z.strictObject({
   reminders: remindersSchema.optional(),
   kinds: z.record(idSchema, kindSchema).refine((k) => Object.keys(k).length > 0, "define at least one kind"),
   system_of_record: systemOfRecordSchema,
+  messaging: messagingSchema.optional(),
 });
 
 // ---------------------------------------------------------------- cross-field rules
@@ -338,8 +451,9 @@ type Ctx = z.core.$RefinementCtx<ParsedPolicy>;
 /** A rule within one kind: reports under kinds.<kindId>. */
 type KindRule = (kindId: string, kind: ParsedKind, ctx: Ctx) => void;
 
-function problem(ctx: Ctx, path: (string | number)[], message: string): void {
-  ctx.addIssue({ code: "custom", path, message });
+/** A problem at a key path; `atKey`: reported at the key's own line (a section such as `message:`), not where its value starts. */
+function problem(ctx: Ctx, path: (string | number)[], message: string, atKey = false): void {
+  ctx.addIssue({ code: "custom", path, message, ...(atKey ? { params: { atKey: true } } : {}) });
 }
 
 /** Without a usergroup, the listed users can give the approvals required. */
@@ -403,6 +517,163 @@ const collectionsNeedTheAction: KindRule = (kindId, kind, ctx) => {
   }
 };
 
+// ---------------------------------------------------------------- cross-field rules: messages to clients
+
+/** A message of a kind, where the file has it and what it is for. */
+interface MessageSite {
+  /** The key path of its `message`, as the file spells it. */
+  path: (string | number)[];
+  messages: Messages;
+  /** A deletion notice is an email. */
+  channel: DunningStep["channel"];
+  finalNotice: boolean;
+  deletionNotice: boolean;
+}
+
+function messageSites(kindId: string, kind: ParsedKind): MessageSite[] {
+  const sites: MessageSite[] = kind.dunning.flatMap((step, index) =>
+    step.message ? [{ path: ["kinds", kindId, "dunning", index, "message"], messages: step.message, channel: step.channel, finalNotice: step.finalNotice, deletionNotice: false }] : [],
+  );
+  if (kind.deletionNotice) {
+    sites.push({ path: ["kinds", kindId, "deletion_notice", "message"], messages: kind.deletionNotice.message, channel: "email", finalNotice: false, deletionNotice: true });
+  }
+  return sites;
+}
+
+/** Each language of a message, with the key path of its texts. */
+function languagesOf(site: MessageSite): [Language, MessageText, (string | number)[]][] {
+  return (Object.entries(site.messages) as [Language, MessageText | undefined][]).flatMap(([language, text]) => (text ? [[language, text, [...site.path, language]] as [Language, MessageText, (string | number)[]]] : []));
+}
+
+/** Each placeholder written in a message, where. */
+function placeholderUses(site: MessageSite): { name: string; path: (string | number)[] }[] {
+  return languagesOf(site).flatMap(([, text, path]) =>
+    (["subject", "body"] as const).flatMap((field) => placeholdersIn(text[field] ?? "").map((name) => ({ name, path: [...path, field] }))),
+  );
+}
+
+/** Only email and WhatsApp steps carry a message (a call, a letter, anything else is done by a person). */
+const messagesOnlyOnEmailAndWhatsApp: KindRule = (kindId, kind, ctx) => {
+  kind.dunning.forEach((step, index) => {
+    if (step.message && step.channel !== "email" && step.channel !== "whatsapp") {
+      problem(ctx, ["kinds", kindId, "dunning", index, "message"], `a ${step.channel} step has no message: only email and whatsapp steps do`, true);
+    }
+  });
+};
+
+/** An email has a subject in every language it is given in. */
+const emailsHaveSubjects: KindRule = (kindId, kind, ctx) => {
+  for (const site of messageSites(kindId, kind).filter((s) => s.channel === "email")) {
+    for (const [, text, path] of languagesOf(site)) {
+      if (text.subject === undefined) problem(ctx, [...path, "subject"], "an email needs a subject");
+    }
+  }
+};
+
+/** A WhatsApp message is its body: a subject is refused rather than silently dropped. */
+const whatsAppHasNoSubject: KindRule = (kindId, kind, ctx) => {
+  for (const site of messageSites(kindId, kind).filter((s) => s.channel === "whatsapp")) {
+    for (const [, text, path] of languagesOf(site)) {
+      if (text.subject !== undefined) problem(ctx, [...path, "subject"], "a WhatsApp message has no subject: remove it (the body is the whole message)");
+    }
+  }
+};
+
+/** Offboard sends by itself only emails: WhatsApp goes through a person's click-to-chat link, calls and letters are made by people. */
+const autoSendOnlyOnEmail: KindRule = (kindId, kind, ctx) => {
+  kind.dunning.forEach((step, index) => {
+    if (step.send === "auto" && step.channel !== "email") {
+      problem(ctx, ["kinds", kindId, "dunning", index, "send"], `send: auto is for email steps only: a ${step.channel} step is done by a person (send: manual)`);
+    }
+  });
+};
+
+/** An email sent by itself needs the email to send. */
+const autoSendNeedsMessage: KindRule = (kindId, kind, ctx) => {
+  kind.dunning.forEach((step, index) => {
+    if (step.send === "auto" && step.channel === "email" && !step.message) {
+      problem(ctx, ["kinds", kindId, "dunning", index, "send"], "send: auto needs the email to send: add message: { LANGUAGE: { subject, body } }");
+    }
+  });
+};
+
+/** `template` is the older, body-only form of `message`: one or the other, so what the client is told is never in doubt. */
+const messageOrTemplate: KindRule = (kindId, kind, ctx) => {
+  kind.dunning.forEach((step, index) => {
+    if (step.message && step.template) {
+      problem(ctx, ["kinds", kindId, "dunning", index, "template"], "give message or template, not both: template is the older, body-only form of message (move its text to message.LANGUAGE.body)", true);
+    }
+  });
+};
+
+/** {cutoff}, the date access ends, is known on a final notice only. */
+const cutoffOnlyOnFinalNotices: KindRule = (kindId, kind, ctx) => {
+  for (const site of messageSites(kindId, kind).filter((s) => !s.finalNotice)) {
+    for (const use of placeholderUses(site).filter((u) => u.name === "cutoff")) {
+      problem(
+        ctx,
+        use.path,
+        site.deletionNotice
+          ? "{cutoff} is the date access ends, given by a final notice: a deletion notice gives {deletion_date}"
+          : "{cutoff} is the date access ends, known on a final notice only: remove it, or make this step final_notice: true",
+      );
+    }
+  }
+};
+
+/** {deletion_date} is known in a deletion notice only. */
+const deletionDateOnlyInDeletionNotices: KindRule = (kindId, kind, ctx) => {
+  for (const site of messageSites(kindId, kind).filter((s) => !s.deletionNotice)) {
+    for (const use of placeholderUses(site).filter((u) => u.name === "deletion_date")) {
+      problem(ctx, use.path, "{deletion_date} is known in a deletion_notice only (a final notice gives {cutoff})");
+    }
+  }
+};
+
+/** A deletion notice needs a deletion to announce. */
+const deletionNoticeOnlyWhenDataIsDeleted: KindRule = (kindId, kind, ctx) => {
+  if (kind.deletionNotice && kind.calendar.dataDeletion.type === "never") {
+    problem(ctx, ["kinds", kindId, "deletion_notice"], "data is never deleted in this kind (calendar.data_deletion): there is no deletion to give notice of", true);
+  }
+};
+
+/** Every message is given in the policy's language, the one used when a contact's language is unknown or not given. */
+function messagesInPolicyLanguage(p: ParsedPolicy, ctx: Ctx): void {
+  for (const [kindId, kind] of Object.entries(p.kinds)) {
+    for (const site of messageSites(kindId, kind)) {
+      if (!site.messages[p.language]) {
+        problem(ctx, site.path, `give this message in ${p.language} too, the policy's language (used when a contact's language is not one given)`, true);
+      }
+    }
+  }
+}
+
+/** {company} is the policy's `company`. */
+function companyPlaceholderNeedsCompany(p: ParsedPolicy, ctx: Ctx): void {
+  if (p.company) return;
+  for (const [kindId, kind] of Object.entries(p.kinds)) {
+    for (const site of messageSites(kindId, kind)) {
+      for (const use of placeholderUses(site).filter((u) => u.name === "company")) {
+        problem(ctx, use.path, "{company} is the policy's company: write company: YOUR NAME at the top of the file");
+      }
+    }
+  }
+}
+
+/** An email Offboard writes (a step's message, send: auto, a deletion notice) goes out through messaging.email. */
+function emailsNeedMessagingEmail(p: ParsedPolicy, ctx: Ctx): void {
+  if (p.messaging?.email) return;
+  const needs = "needs messaging.email at the top of the file: { smtp_url_env: OFFBOARD_SMTP_URL, from: Name <address> }";
+  for (const [kindId, kind] of Object.entries(p.kinds)) {
+    kind.dunning.forEach((step, index) => {
+      if (step.channel !== "email") return;
+      if (step.message) problem(ctx, ["kinds", kindId, "dunning", index, "message"], `an email message ${needs}`, true);
+      else if (step.send === "auto") problem(ctx, ["kinds", kindId, "dunning", index, "send"], `send: auto ${needs}`);
+    });
+    if (kind.deletionNotice) problem(ctx, ["kinds", kindId, "deletion_notice"], `a deletion notice is an email: it ${needs}`, true);
+  }
+}
+
 /** The connector's attempts end well within the 5 minutes another process waits before taking an action over. */
 function connectorAttemptsEndBeforeTakeover(p: ParsedPolicy, ctx: Ctx): void {
   if (p.system_of_record.type !== "http") return;
@@ -421,6 +692,15 @@ const KIND_RULES: readonly KindRule[] = [
   reactivationBeforeDeletionNeedsDeletion,
   collectionsExceptionIsManualCheck,
   collectionsNeedTheAction,
+  messagesOnlyOnEmailAndWhatsApp,
+  emailsHaveSubjects,
+  whatsAppHasNoSubject,
+  autoSendOnlyOnEmail,
+  autoSendNeedsMessage,
+  messageOrTemplate,
+  cutoffOnlyOnFinalNotices,
+  deletionDateOnlyInDeletionNotices,
+  deletionNoticeOnlyWhenDataIsDeleted,
 ];
 
 /**
@@ -434,6 +714,9 @@ function checkCrossFieldRules(p: ParsedPolicy, ctx: Ctx): ParsedPolicy {
     for (const rule of KIND_RULES) rule(kindId, kind, ctx);
   }
   connectorAttemptsEndBeforeTakeover(p, ctx);
+  messagesInPolicyLanguage(p, ctx);
+  companyPlaceholderNeedsCompany(p, ctx);
+  emailsNeedMessagingEmail(p, ctx);
   return p;
 }
 
@@ -465,6 +748,15 @@ function toReminders(r: ParsedPolicy["reminders"]): ReminderRules {
     : DEFAULT_REMINDERS;
 }
 
+function toEmailSettings(e: NonNullable<NonNullable<ParsedPolicy["messaging"]>["email"]>): EmailSettings {
+  return {
+    smtpUrlEnv: e.smtp_url_env,
+    from: e.from,
+    ...(e.reply_to ? { replyTo: e.reply_to } : {}),
+    ...(e.bcc ? { bcc: typeof e.bcc === "string" ? [e.bcc] : e.bcc } : {}),
+  };
+}
+
 function toPolicy(p: ParsedPolicy): Policy {
   return {
     version: 1,
@@ -481,6 +773,7 @@ function toPolicy(p: ParsedPolicy): Policy {
     },
     reminders: toReminders(p.reminders),
     kinds: Object.fromEntries(Object.entries(p.kinds).map(([id, k]) => [id, { id, ...k }])),
+    ...(p.messaging ? { messaging: p.messaging.email ? { email: toEmailSettings(p.messaging.email) } : {} } : {}),
   };
 }
 

@@ -1,6 +1,6 @@
-import type { CalendarRules, CheckDefinition, DunningStep, Label, ReactivationRule } from "./snapshot.ts";
+import type { CalendarRules, CheckDefinition, DeletionNotice, DunningStep, Label, Messages, MessageText, ReactivationRule } from "./snapshot.ts";
 
-export type { CheckDefinition, DunningStep, Label, ReactivationRule };
+export type { CheckDefinition, DeletionNotice, DunningStep, Label, Messages, MessageText, ReactivationRule };
 import type { PolicyDuration } from "./duration.ts";
 
 /**
@@ -31,8 +31,9 @@ export interface ClientFacts {
 export const DUNNING_CHANNELS = ["email", "phone", "whatsapp", "letter", "other"] as const;
 export type DunningChannel = (typeof DUNNING_CHANNELS)[number];
 
-/** Placeholders a final notice's template may use. */
-export const TEMPLATE_FIELDS = ["client", "cutoff"] as const;
+/** How a step's message leaves: a person reviews and sends it (manual), or Offboard sends it when due (auto, email only). */
+export const SEND_MODES = ["manual", "auto"] as const;
+export type SendMode = (typeof SEND_MODES)[number];
 
 export interface KindPolicy {
   id: string;
@@ -46,6 +47,8 @@ export interface KindPolicy {
   onEquipmentOut: "block" | "work_order";
   /** send_to_collections is skipped when this manual check is ticked (seed 002: credit notes issued instead). */
   collectionsUnless?: string;
+  /** Seed 002: the email the client gets `before` its data is deleted (only in a kind whose data is deleted). */
+  deletionNotice?: DeletionNotice;
 }
 
 export interface ApprovalRule {
@@ -79,6 +82,22 @@ export interface Policy {
   kinds: Record<string, KindPolicy>;
   /** Where clients live: Offboard's own ledger, or the company's system over HTTP. */
   systemOfRecord: SystemOfRecordConfig;
+  /** How messages reach clients; without it, nothing is sent by email. */
+  messaging?: MessagingConfig;
+}
+
+export interface MessagingConfig {
+  email?: EmailSettings;
+}
+
+/** Email over SMTP: the URL (a secret) is read from the environment variable named here, never written in the policy. */
+export interface EmailSettings {
+  /** e.g. OFFBOARD_SMTP_URL, holding smtps://user:pass@host:465 or smtp://host:587 (STARTTLS). */
+  smtpUrlEnv: string;
+  /** `Cobranzas <cobranzas@acme.uy>` or a bare address, as written. */
+  from: string;
+  replyTo?: string;
+  bcc?: string[];
 }
 
 export type SystemOfRecordConfig =

@@ -144,6 +144,8 @@ export function openRequest(
     dunning: kind.dunning,
     onEquipmentOut: kind.onEquipmentOut,
     ...(kind.collectionsUnless ? { collectionsUnless: kind.collectionsUnless } : {}),
+    // A request keeps the messages of the policy it was opened under (its steps' messages come with `dunning`).
+    ...(kind.deletionNotice ? { deletionNotice: kind.deletionNotice } : {}),
   };
   const request: NewRequest = {
     clientId: input.client.id,

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { DEFAULT_CALENDAR } from "./calendar.ts";
-import { ACTIONS, AUTOMATIC_CHECKS, DUNNING_CHANNELS } from "./policy.ts";
+import { ACTIONS, AUTOMATIC_CHECKS, DUNNING_CHANNELS, SEND_MODES } from "./policy.ts";
 
 // What a request keeps of the policy it was opened under (its snapshot), as
 // one schema: the domain's types for checks, dunning steps, calendars and
@@ -49,6 +49,14 @@ export const calendarSchema = z.object({
   deletionReminder: durationSchema.optional(),
 });
 
+/** A message to the client in one language: an email has a subject, a WhatsApp text only a body (placeholders: domain/messages.ts). */
+export const messageTextSchema = z.object({ subject: z.string().optional(), body: z.string() });
+/** The same message in some of the languages; the contact's is used, else the policy's. */
+export const messagesSchema = z.object({ en: messageTextSchema.optional(), es: messageTextSchema.optional(), pt: messageTextSchema.optional() });
+
+/** Seed 002: the client is told by email, this long before its data is deleted. */
+export const deletionNoticeSchema = z.object({ before: durationSchema, message: messagesSchema });
+
 /** One step of a dunning ladder (seeds 000 and 002): collection emails, a call, a final notice. */
 export const dunningStepSchema = z.object({
   id: z.string(),
@@ -59,7 +67,12 @@ export const dunningStepSchema = z.object({
   from: z.enum(["request", "previous"]),
   /** The final notice announces the date access ends. */
   finalNotice: z.boolean(),
+  /** The older, body-only form of `message` ({client} and {cutoff} only); a step has one or the other. */
   template: translations.optional(),
+  /** What the client is sent (email and WhatsApp steps). */
+  message: messagesSchema.optional(),
+  /** manual: a person reviews and sends it; auto: Offboard sends it when due (email only). Steps stored before messages existed were manual. */
+  send: z.enum(SEND_MODES).default("manual"),
 });
 
 export const reactivationSchema = z.object({
@@ -85,12 +98,17 @@ export const snapshotSchema = z.object({
   onEquipmentOut: z.enum(["block", "work_order"]).default("block"),
   /** send_to_collections is skipped when this manual check is ticked (seed 002: credit notes issued instead). */
   collectionsUnless: z.string().optional(),
+  /** The email the client gets before its data is deleted (seed 002); requests opened before it existed have none. */
+  deletionNotice: deletionNoticeSchema.optional(),
 });
 
 export type Label = z.infer<typeof labelSchema>;
 export type CheckDefinition = z.infer<typeof checkDefinitionSchema>;
 export type CalendarRules = z.infer<typeof calendarSchema>;
 export type DunningStep = z.infer<typeof dunningStepSchema>;
+export type MessageText = z.infer<typeof messageTextSchema>;
+export type Messages = z.infer<typeof messagesSchema>;
+export type DeletionNotice = z.infer<typeof deletionNoticeSchema>;
 export type ReactivationRule = z.infer<typeof reactivationSchema>;
 /** What a request keeps of its policy (as read back, every default filled in). */
 export type RequestSnapshot = z.output<typeof snapshotSchema>;

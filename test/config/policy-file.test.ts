@@ -161,7 +161,7 @@ describe("calendar and dunning rules", () => {
         reactivableUntil: { type: "before_deletion" },
         deletionReminder: { days: 7 },
       });
-      expect(result.policy.kinds.toggle!.dunning).toEqual([{ id: "a", label: "A", channel: "email", after: { hours: 36 }, from: "previous", finalNotice: true }]);
+      expect(result.policy.kinds.toggle!.dunning).toEqual([{ id: "a", label: "A", channel: "email", after: { hours: 36 }, from: "previous", finalNotice: true, send: "manual" }]);
     }
   });
 });

@@ -3,6 +3,7 @@ import { computeTimeline } from "../../domain/calendar.ts";
 import { LIMITS } from "../../domain/request.ts";
 import { labelFor, type DunningStep, type Policy } from "../../domain/policy.ts";
 import type { DueReminder } from "../../services/dunning.ts";
+import { fillMessage, messageIn, stepMessages } from "../../domain/messages.ts";
 import { t, type MessageKey } from "../i18n/catalog.ts";
 import { Ids } from "../ids.ts";
 import { clip, escapeText, formatCalendarDate, formatDateTime, mention, type ViewContext } from "./format.ts";
@@ -51,8 +52,14 @@ function finalNotice(definition: DunningStep, reminder: DueReminder, clientName:
   const cutoffIso = computeTimeline(request.snapshot.calendar, [], ctx.timezone, request.requestedAt, request.requestedOn).serviceEndsOn;
   const cutoff = formatCalendarDate(cutoffIso, ctx);
   const lines = [t(ctx.language, "reminder.finalNotice", { cutoff })];
-  const template = definition.template?.[ctx.language] ?? definition.template?.[ctx.policyLanguage] ?? Object.values(definition.template ?? {})[0];
-  if (template) lines.push(`> ${escapeText(template.replace(/\{client\}/g, clientName).replace(/\{cutoff\}/g, cutoff))}`);
+  // The step's message (or its older template), in the reader's language, else the policy's: quoted as it will read.
+  const messages = stepMessages(definition);
+  const chosen = messages && messageIn(messages, ctx.language, ctx.policyLanguage);
+  if (chosen) {
+    const filled = fillMessage(chosen.text, { client: clientName, cutoff });
+    const text = filled.subject ? `*${filled.subject}*\n${filled.body}` : filled.body;
+    lines.push(...escapeText(text).split("\n").map((line) => `> ${line}`));
+  }
   return lines;
 }
 
