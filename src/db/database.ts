@@ -71,6 +71,10 @@ export interface OpenOptions {
 /** The Prisma client on a pool of our own, so the driver itself can be observed. */
 function clientOn(pgConfig: pg.PoolConfig, options: OpenOptions): { prisma: PrismaClient; end: () => Promise<void> } {
   const pool = new pg.Pool(pgConfig);
+  // An idle connection the server closed (a restart, a dropped database) is discarded by the pool and
+  // replaced on next use; without a listener Node would treat the event as a crash. The adapter listens
+  // only while Prisma is connected, so the pool listens for its whole life.
+  pool.on("error", () => {});
   const onQuery = options.onQuery;
   if (onQuery) {
     pool.on("connect", (client) => {
