@@ -1,6 +1,5 @@
 import { resolve } from "node:path";
 import { z } from "zod";
-import type { DatabaseTarget } from "../db/database.ts";
 
 /** Unset and empty (`FOO=` in a .env file) mean the same. */
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === "" ? undefined : v), schema.optional());
@@ -40,6 +39,9 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): EnvLoad {
 }
 
 /** Where the data lives: PostgreSQL when DATABASE_URL is set, else the embedded database under OFFBOARD_DATA_DIR (./data/). */
+/** Which database to open: PostgreSQL by URL, or the embedded one (dataDir undefined: in memory, for tests and one-off tools). */
+export type DatabaseTarget = { kind: "postgres"; url: string } | { kind: "embedded"; dataDir?: string };
+
 export function databaseTarget(env: Pick<Env, "DATABASE_URL" | "OFFBOARD_DATA_DIR">, cwd = process.cwd()): DatabaseTarget {
   return env.DATABASE_URL ? { kind: "postgres", url: env.DATABASE_URL } : { kind: "embedded", dataDir: resolve(cwd, env.OFFBOARD_DATA_DIR ?? "./data") };
 }

@@ -23,10 +23,9 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
-export type DatabaseTarget =
-  | { kind: "postgres"; url: string }
-  /** dataDir undefined: in memory (tests, one-off tools). */
-  | { kind: "embedded"; dataDir?: string };
+/** Which database to open (chosen from the environment in config/env.ts). */
+export type { DatabaseTarget } from "../config/env.ts";
+import type { DatabaseTarget } from "../config/env.ts";
 
 /**
  * Opens the database: PostgreSQL when a URL is given, otherwise PGlite

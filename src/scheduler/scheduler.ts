@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { JobRepository } from "../db/jobs.ts";
-import type { Clock } from "../services/clock.ts";
+import type { Clock } from "../domain/clock.ts";
 import { backoffMs, isLastAttempt, type BatchJobHandler, type ClaimedJob, type JobHandler } from "./jobs.ts";
 
 export type { JobHandler };

@@ -1,6 +1,5 @@
-export interface Clock {
-  now(): Date;
-}
+export type { Clock } from "../domain/clock.ts";
+import type { Clock } from "../domain/clock.ts";
 
 export const systemClock: Clock = { now: () => new Date() };
 
