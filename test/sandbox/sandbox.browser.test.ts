@@ -152,6 +152,8 @@ describe.skipIf(!hasChromium)("the sandbox in a browser (needs Chromium at /usr/
     await page.keyboard.press("Enter");
     const beta = page.getByRole("dialog", { name: "Deactivate a client" });
     await expect.poll(() => beta.textContent()).toContain("Beta Logística");
+    // As a person would: the form is on screen and has the focus, then Escape.
+    await expect.poll(() => page.evaluate(() => Boolean(document.activeElement?.closest("[role=dialog]")))).toBe(true);
     await page.keyboard.press("Escape");
     await expect.poll(() => beta.isVisible()).toBe(false);
     await page.setViewportSize({ width: 390, height: 844 });

@@ -407,8 +407,10 @@ function Modal(props: { modal: SandboxModal; stackSize: number; me: string; ctx:
     first?.focus();
   }, [modal.id]);
   // Escape closes the form wherever focus is, as in Slack; a confirm dialog open on top handles its own Escape.
+  // Listened for from the moment the form is on screen (a layout effect: an effect could wait for a frame,
+  // and an Escape pressed meanwhile was lost).
   const closeRef = useRef<() => void>(() => {});
-  useEffect(() => {
+  useLayoutEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.key === "Escape" && !document.querySelector("dialog[open]")) closeRef.current();
     };
