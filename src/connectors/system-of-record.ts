@@ -1,4 +1,4 @@
-import type { ContactLanguage } from "../domain/contacts.ts";
+import type { Contact } from "../domain/contacts.ts";
 
 /**
  * The system of record: where clients, their contacts, invoices, subscriptions
@@ -32,23 +32,8 @@ export interface LoanedEquipment {
   description: string;
 }
 
-/**
- * One of the client's people Offboard may write to (collection emails, the
- * final notice, WhatsApp). Every system of record answers them validated:
- * emails are addresses, phones E.164, languages en, es or pt.
- */
-export interface Contact {
-  name: string;
-  email: string | null;
-  /** E.164, e.g. +59899123456. */
-  phone: string | null;
-  /** A lower_snake_case id (billing, owner…); billing contacts are written to first. */
-  role: string | null;
-  /** The language to write to the contact in; null: the policy's. */
-  language: ContactLanguage | null;
-  /** The client's first contact. */
-  primary: boolean;
-}
+/** One of the client's people Offboard may write to (the shape is the domain's: domain/contacts.ts). */
+export type { Contact } from "../domain/contacts.ts";
 
 export interface WorkOrderInput {
   kind: "equipment_retrieval";

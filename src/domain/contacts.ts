@@ -52,3 +52,21 @@ export function contactIdentity(contact: { name: string; email: string | null; p
   const name = searchKey(contact.name) || contact.name.trim().toLowerCase();
   return name ? { by: "name", key: `name:${name}` } : null;
 }
+
+/**
+ * One of the client's people Offboard may write to (collection emails, the
+ * final notice, WhatsApp). Every system of record answers them validated:
+ * emails are addresses, phones E.164, languages en, es or pt.
+ */
+export interface Contact {
+  name: string;
+  email: string | null;
+  /** E.164, e.g. +59899123456. */
+  phone: string | null;
+  /** A lower_snake_case id (billing, owner…); billing contacts are written to first. */
+  role: string | null;
+  /** The language to write to the contact in; null: the policy's. */
+  language: ContactLanguage | null;
+  /** The client's first contact. */
+  primary: boolean;
+}

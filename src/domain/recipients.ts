@@ -1,4 +1,4 @@
-import { BILLING_ROLE, isE164, type ContactLanguage } from "./contacts.ts";
+import { BILLING_ROLE, isE164, type Contact, type ContactLanguage } from "./contacts.ts";
 
 // Who a message to a client goes to, and in which language. Pure: the caller
 // reads the contacts from the system of record and writes the message.
@@ -6,17 +6,8 @@ import { BILLING_ROLE, isE164, type ContactLanguage } from "./contacts.ts";
 /** How a message reaches the client: an email, or a WhatsApp click-to-chat link to a phone. */
 export type Channel = "email" | "whatsapp";
 
-/** What the choice needs to know about a contact (the system of record's contacts have it). */
-export interface ContactForRecipients {
-  name: string;
-  email: string | null;
-  /** E.164. */
-  phone: string | null;
-  role: string | null;
-  language: ContactLanguage | null;
-  /** The client's first contact. */
-  primary: boolean;
-}
+/** What the choice needs to know about a contact: the system of record's contact shape. */
+export type ContactForRecipients = Contact;
 
 export interface Recipient<C extends ContactForRecipients> {
   contact: C;
