@@ -55,12 +55,6 @@ export async function loadRequestView(db: Tx, requestId: string, now: Date): Pro
   };
 }
 
-/** The request alone (its snapshot, checks and approvals), when a listener needs no more than that. */
-export async function loadRequest(db: Tx, requestId: string): Promise<StoredRequest | null> {
-  const row = await db.deactivationRequest.findUnique({ where: { id: requestId }, include: withParts });
-  return row ? toDomain(row) : null;
-}
-
 /** A user's open requests, newest first (for `/deactivate help` and App Home). */
 export async function openRequestsOf(db: Tx, userId: string, limit = 20) {
   return db.deactivationRequest.findMany({
@@ -75,7 +69,6 @@ export async function openRequestsOf(db: Tx, userId: string, limit = 20) {
 export function requestViewRepository(db: Tx) {
   return {
     load: (requestId: string, now: Date) => loadRequestView(db, requestId, now),
-    loadRequest: (requestId: string) => loadRequest(db, requestId),
     openRequestsOf: (userId: string, limit?: number) => openRequestsOf(db, userId, limit),
   };
 }

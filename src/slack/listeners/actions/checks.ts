@@ -15,7 +15,7 @@ export function register(app: App, deps: SlackDeps): void {
     const { userId, requestId, checkId, triggerId, asksEvidence } = parsed;
     // The button says when the check asks for evidence; a card from before it said so is read.
     if (asksEvidence !== false) {
-      const request = await deps.services.store.requestViews.loadRequest(requestId);
+      const request = await deps.services.store.requests.find(requestId);
       const definition = request?.snapshot.checks.find((c) => c.id === checkId);
       if (definition && definition.type === "manual" && definition.evidence !== "none") {
         await client.views.open({ trigger_id: triggerId, view: evidenceModal(requestId, definition, await userContext(deps, userId)) });
